@@ -1,0 +1,51 @@
+using System.Runtime.Intrinsics;
+
+namespace Backprop.Simd.Kernels;
+
+/// <summary>The instruction-set variants every kernel has; one is chosen once at start-up.</summary>
+public enum SimdVariant
+{
+    /// <summary>Plain scalar loops: the fallback on any processor.</summary>
+    Scalar,
+    /// <summary>128-bit vectors (SSE on x64, NEON on Arm64).</summary>
+    Vector128,
+    /// <summary>256-bit vectors (AVX2).</summary>
+    Vector256,
+    /// <summary>512-bit vectors (AVX-512).</summary>
+    Vector512,
+}
+
+/// <summary>
+/// Which <see cref="SimdVariant"/> the kernels use. The best accelerated variant is chosen once; the environment
+/// variable <c>BACKPROP_SIMD</c> (<c>scalar</c>, <c>128</c>, <c>256</c>, <c>512</c>) forces a lower one, e.g. to compare
+/// variants on one machine. A forced variant that the processor cannot run falls back to the best one it can.
+/// </summary>
+public static class SimdSupport
+{
+    /// <summary>The widest variant this processor accelerates.</summary>
+    public static SimdVariant Best { get; } =
+        Vector512.IsHardwareAccelerated ? SimdVariant.Vector512
+        : Vector256.IsHardwareAccelerated ? SimdVariant.Vector256
+        : Vector128.IsHardwareAccelerated ? SimdVariant.Vector128
+        : SimdVariant.Scalar;
+
+    /// <summary>The variant the public kernel entry points dispatch to.</summary>
+    public static SimdVariant Active { get; } = Parse(Environment.GetEnvironmentVariable("BACKPROP_SIMD")) is { } forced
+        && IsSupported(forced) ? forced : Best;
+
+    /// <summary>True when this processor accelerates <paramref name="variant"/> (scalar always is).</summary>
+    public static bool IsSupported(SimdVariant variant) => variant <= Best;
+
+    /// <summary>Every variant this processor can run, scalar first: what tests iterate over.</summary>
+    public static IReadOnlyList<SimdVariant> Supported { get; } =
+        Enum.GetValues<SimdVariant>().Where(IsSupported).ToArray();
+
+    private static SimdVariant? Parse(string? value) => value?.Trim().ToUpperInvariant() switch
+    {
+        "SCALAR" => SimdVariant.Scalar,
+        "128" or "VECTOR128" => SimdVariant.Vector128,
+        "256" or "VECTOR256" => SimdVariant.Vector256,
+        "512" or "VECTOR512" => SimdVariant.Vector512,
+        _ => null,
+    };
+}
