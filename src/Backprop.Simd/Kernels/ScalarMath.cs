@@ -21,7 +21,11 @@ internal static class ScalarMath
         return w == T.One ? u : T.Log(w) * (u / (w - T.One));
     }
 
-    public static T Sigmoid<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.One / (T.One + T.Exp(-x));
+    public static T Sigmoid<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T e = T.Exp(-T.Abs(x)), r = T.One / (T.One + e);
+        return x < T.Zero ? e * r : r;
+    }
 
     public static T Tanh<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -32,8 +32,12 @@ internal static class VectorMath
         return Vector128.ConditionalSelect(Vector128.Equals(w, one), u, Log(w) * (u / (w - one)));
     }
 
-    public static Vector128<T> Sigmoid<T>(Vector128<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Vector128<T>.One / (Vector128<T>.One + Exp(-x));
+    /// <summary>σ(x) from e = e^−|x|: 1/(1 + e) or e/(1 + e), so σ keeps its subnormal tail instead of 1/∞ = 0.</summary>
+    public static Vector128<T> Sigmoid<T>(Vector128<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Vector128<T> e = Exp(-Vector128.Abs(x)), r = Vector128<T>.One / (Vector128<T>.One + e);
+        return Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128<T>.Zero), e * r, r);
+    }
 
     /// <summary>tanh x = −expm1(−2|x|)/(expm1(−2|x|) + 2) with the sign of x: exact near 0, ±1 at ±∞.</summary>
     public static Vector128<T> Tanh<T>(Vector128<T> x) where T : unmanaged, IFloatingPointIeee754<T>
@@ -93,8 +97,12 @@ internal static class VectorMath
         return Vector256.ConditionalSelect(Vector256.Equals(w, one), u, Log(w) * (u / (w - one)));
     }
 
-    public static Vector256<T> Sigmoid<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Vector256<T>.One / (Vector256<T>.One + Exp(-x));
+    /// <summary>σ(x) from e = e^−|x|: 1/(1 + e) or e/(1 + e), so σ keeps its subnormal tail instead of 1/∞ = 0.</summary>
+    public static Vector256<T> Sigmoid<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Vector256<T> e = Exp(-Vector256.Abs(x)), r = Vector256<T>.One / (Vector256<T>.One + e);
+        return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<T>.Zero), e * r, r);
+    }
 
     /// <summary>tanh x = −expm1(−2|x|)/(expm1(−2|x|) + 2) with the sign of x: exact near 0, ±1 at ±∞.</summary>
     public static Vector256<T> Tanh<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T>
@@ -154,8 +162,12 @@ internal static class VectorMath
         return Vector512.ConditionalSelect(Vector512.Equals(w, one), u, Log(w) * (u / (w - one)));
     }
 
-    public static Vector512<T> Sigmoid<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Vector512<T>.One / (Vector512<T>.One + Exp(-x));
+    /// <summary>σ(x) from e = e^−|x|: 1/(1 + e) or e/(1 + e), so σ keeps its subnormal tail instead of 1/∞ = 0.</summary>
+    public static Vector512<T> Sigmoid<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Vector512<T> e = Exp(-Vector512.Abs(x)), r = Vector512<T>.One / (Vector512<T>.One + e);
+        return Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<T>.Zero), e * r, r);
+    }
 
     /// <summary>tanh x = −expm1(−2|x|)/(expm1(−2|x|) + 2) with the sign of x: exact near 0, ±1 at ±∞.</summary>
     public static Vector512<T> Tanh<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T>
