@@ -29,9 +29,14 @@ internal static class ScalarMath
 
     public static T Tanh<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (T.Abs(x) < TanhLinearBelow<T>()) return x;
         T e = ExpM1(T.Abs(x) * T.CreateTruncating(-2));
         return T.CopySign(-e / (e + T.CreateTruncating(2)), x);
     }
+
+    /// <summary>tanh x = x(1 − x²/3 + …) rounds to x below √(3ε/2).</summary>
+    public static T TanhLinearBelow<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
+        T.CreateTruncating(typeof(T) == typeof(float) ? 4e-4 : 1.5e-8);
 
     public static T NormalCdf<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -39,11 +39,12 @@ internal static class VectorMath
         return Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128<T>.Zero), e * r, r);
     }
 
-    /// <summary>tanh x = −expm1(−2|x|)/(expm1(−2|x|) + 2) with the sign of x: exact near 0, ±1 at ±∞.</summary>
+    /// <summary>tanh x = −expm1(−2|x|)/(expm1(−2|x|) + 2) with the sign of x: ±1 at ±∞; x itself where x³/3 is below the rounding of x.</summary>
     public static Vector128<T> Tanh<T>(Vector128<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Vector128<T> e = ExpM1(Vector128.Abs(x) * Vector128.Create(T.CreateTruncating(-2)));
-        return Vector128.CopySign(-e / (e + Vector128.Create(T.CreateTruncating(2))), x);
+        Vector128<T> t = Vector128.CopySign(-e / (e + Vector128.Create(T.CreateTruncating(2))), x);
+        return Vector128.ConditionalSelect(Vector128.LessThan(Vector128.Abs(x), Vector128.Create(ScalarMath.TanhLinearBelow<T>())), x, t);
     }
 
     /// <summary>Φ(x) = erfc(−x/√2)/2, from erfc of |x|/√2 so that neither tail cancels.</summary>
@@ -104,11 +105,12 @@ internal static class VectorMath
         return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<T>.Zero), e * r, r);
     }
 
-    /// <summary>tanh x = −expm1(−2|x|)/(expm1(−2|x|) + 2) with the sign of x: exact near 0, ±1 at ±∞.</summary>
+    /// <summary>tanh x = −expm1(−2|x|)/(expm1(−2|x|) + 2) with the sign of x: ±1 at ±∞; x itself where x³/3 is below the rounding of x.</summary>
     public static Vector256<T> Tanh<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Vector256<T> e = ExpM1(Vector256.Abs(x) * Vector256.Create(T.CreateTruncating(-2)));
-        return Vector256.CopySign(-e / (e + Vector256.Create(T.CreateTruncating(2))), x);
+        Vector256<T> t = Vector256.CopySign(-e / (e + Vector256.Create(T.CreateTruncating(2))), x);
+        return Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(x), Vector256.Create(ScalarMath.TanhLinearBelow<T>())), x, t);
     }
 
     /// <summary>Φ(x) = erfc(−x/√2)/2, from erfc of |x|/√2 so that neither tail cancels.</summary>
@@ -169,11 +171,12 @@ internal static class VectorMath
         return Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<T>.Zero), e * r, r);
     }
 
-    /// <summary>tanh x = −expm1(−2|x|)/(expm1(−2|x|) + 2) with the sign of x: exact near 0, ±1 at ±∞.</summary>
+    /// <summary>tanh x = −expm1(−2|x|)/(expm1(−2|x|) + 2) with the sign of x: ±1 at ±∞; x itself where x³/3 is below the rounding of x.</summary>
     public static Vector512<T> Tanh<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Vector512<T> e = ExpM1(Vector512.Abs(x) * Vector512.Create(T.CreateTruncating(-2)));
-        return Vector512.CopySign(-e / (e + Vector512.Create(T.CreateTruncating(2))), x);
+        Vector512<T> t = Vector512.CopySign(-e / (e + Vector512.Create(T.CreateTruncating(2))), x);
+        return Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(x), Vector512.Create(ScalarMath.TanhLinearBelow<T>())), x, t);
     }
 
     /// <summary>Φ(x) = erfc(−x/√2)/2, from erfc of |x|/√2 so that neither tail cancels.</summary>
