@@ -96,8 +96,6 @@ public static class PyTorchSequential
         while (file.TryGetTensor(WeightName(layerCount), out _)) layerCount++;
         if (layerCount == 0)
             throw new ModelFormatException($"The file has no tensor '{WeightName(0)}'; it is not an nn.Sequential of Linear layers.");
-        if (file.Tensors.Count != 2 * layerCount)
-            throw new ModelFormatException(DescribeUnexpectedTensors(file, layerCount));
 
         var weights = new SafeTensor[layerCount];
         var biases = new SafeTensor[layerCount];
@@ -119,6 +117,9 @@ public static class PyTorchSequential
             weights[layer] = weight;
             biases[layer] = bias;
         }
+        // Every weight and bias was found, so any further tensor is one the layout has no place for.
+        if (file.Tensors.Count != 2 * layerCount)
+            throw new ModelFormatException(DescribeUnexpectedTensors(file, layerCount));
 
         int inputSize = sizes[0];
         if (file.Metadata.TryGetValue(InputSizeKey, out string? recordedInput)
@@ -166,9 +167,7 @@ public static class PyTorchSequential
                 expected = tensor.Name == WeightName(layer) || tensor.Name == BiasName(layer);
             if (!expected) names.Append(names.Length == 0 ? "'" : ", '").Append(tensor.Name).Append('\'');
         }
-        return names.Length == 0
-            ? $"Bias tensors are missing: the file holds {file.Tensors.Count} tensors for {layerCount} Linear layers."
-            : $"Tensors {names} are not part of an nn.Sequential(Linear, Act, ..., Linear) with {layerCount} Linear layers.";
+        return $"Tensors {names} are not part of an nn.Sequential(Linear, Act, ..., Linear) with {layerCount} Linear layers.";
     }
 
     private static string FormatActivations(IReadOnlyList<LayerDescription> layers)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Backprop.Simd.IO;
 
@@ -17,6 +18,9 @@ internal static class SafeTensorsHeader
 
     public static (Entry[] Entries, Dictionary<string, string> Metadata) Parse(ReadOnlyMemory<byte> json, long dataLength)
     {
+        // JsonDocument checks string contents only when they are read, and then throws InvalidOperationException.
+        if (!Utf8.IsValid(json.Span))
+            throw new ModelFormatException("The safetensors header is not valid UTF-8.");
         try
         {
             using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = MaxJsonDepth });
