@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -87,7 +88,7 @@ internal sealed class BoundedReader(Stream stream, long start, long end)
     public T[] ReadArray<T>(long count, string field)
         where T : unmanaged
     {
-        int elementSize = Marshal.SizeOf<T>();
+        int elementSize = Unsafe.SizeOf<T>();
         if (count < 0 || count > Array.MaxLength || count > Remaining / elementSize)
             throw new ModelFormatException(
                 $"{field} at offset {Offset} claims {count} elements of {elementSize} bytes but only {Remaining} bytes remain.");

@@ -173,18 +173,25 @@ public sealed class SafeTensorsFile
         return new SafeTensor(entry.Name, entry.Shape, values, entry.DType);
     }
 
+    // One loop per dtype: the dtype is chosen once per chunk, not once per element.
     private static void Convert(SafeTensorDType dtype, ReadOnlySpan<byte> source, Span<float> destination)
     {
-        for (int i = 0; i < destination.Length; i++)
+        switch (dtype)
         {
-            destination[i] = dtype switch
-            {
-                SafeTensorDType.F32 => BinaryPrimitives.ReadSingleLittleEndian(source[(4 * i)..]),
-                SafeTensorDType.F64 => (float)BinaryPrimitives.ReadDoubleLittleEndian(source[(8 * i)..]),
-                SafeTensorDType.F16 => (float)BinaryPrimitives.ReadHalfLittleEndian(source[(2 * i)..]),
+            case SafeTensorDType.F32:
+                for (int i = 0; i < destination.Length; i++) destination[i] = BinaryPrimitives.ReadSingleLittleEndian(source[(4 * i)..]);
+                break;
+            case SafeTensorDType.F64:
+                for (int i = 0; i < destination.Length; i++) destination[i] = (float)BinaryPrimitives.ReadDoubleLittleEndian(source[(8 * i)..]);
+                break;
+            case SafeTensorDType.F16:
+                for (int i = 0; i < destination.Length; i++) destination[i] = (float)BinaryPrimitives.ReadHalfLittleEndian(source[(2 * i)..]);
+                break;
+            default:
                 // bfloat16 is the upper half of a binary32, so widening is a shift.
-                _ => BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(source[(2 * i)..]) << 16),
-            };
+                for (int i = 0; i < destination.Length; i++)
+                    destination[i] = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(source[(2 * i)..]) << 16);
+                break;
         }
     }
 }
