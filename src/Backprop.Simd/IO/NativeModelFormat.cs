@@ -296,6 +296,7 @@ public static class NativeModelFormat
     private static void WriteCore<T>(Stream stream, ModelDescription<T> model)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        CheckWithinLimits(model);
         var writer = new LittleEndianWriter(stream);
         writer.WriteBytes(Magic);
         writer.WriteUInt32(FormatVersion);
@@ -329,13 +330,9 @@ public static class NativeModelFormat
         }
         if (model.RngState.Count > 0)
         {
-            if (model.RngState.Count > MaxRngStateWords)
-                throw new ArgumentException($"{model.RngState.Count} RNG state words exceed the limit of {MaxRngStateWords}.", nameof(model));
             writer.WriteUInt32((uint)model.RngState.Count);
             foreach (ulong word in model.RngState) writer.WriteUInt64(word);
         }
-        if (model.Metadata.Count > MaxMetadataEntries)
-            throw new ArgumentException($"{model.Metadata.Count} metadata entries exceed the limit of {MaxMetadataEntries}.", nameof(model));
         writer.WriteUInt32((uint)model.Metadata.Count);
         foreach (string key in SortedKeys(model.Metadata))
         {
@@ -343,6 +340,23 @@ public static class NativeModelFormat
             WriteString32(writer, model.Metadata[key]);
         }
         writer.WriteChecksum();
+    }
+
+    // Checked before the first byte is written, so a model the reader would refuse is never half written.
+    private static void CheckWithinLimits(ModelDescription model)
+    {
+        if (model.Layers.Count > MaxLayers)
+            throw new ArgumentException($"{model.Layers.Count} layers exceed the file limit of {MaxLayers}.", nameof(model));
+        if (model.RngState.Count > MaxRngStateWords)
+            throw new ArgumentException($"{model.RngState.Count} RNG state words exceed the file limit of {MaxRngStateWords}.", nameof(model));
+        if (model.Metadata.Count > MaxMetadataEntries)
+            throw new ArgumentException($"{model.Metadata.Count} metadata entries exceed the file limit of {MaxMetadataEntries}.", nameof(model));
+        foreach (var (key, value) in model.Metadata)
+        {
+            // Strict encoding also rejects unpaired surrogates, which have no UTF-8 form.
+            if (StrictUtf8.GetByteCount(key) > MaxMetadataStringBytes || StrictUtf8.GetByteCount(value) > MaxMetadataStringBytes)
+                throw new ArgumentException($"Metadata '{key}' exceeds the file limit of {MaxMetadataStringBytes} UTF-8 bytes.", nameof(model));
+        }
     }
 
     // Sorted so that equal models always produce identical bytes.
@@ -365,8 +379,6 @@ public static class NativeModelFormat
     private static void WriteString32(LittleEndianWriter writer, string text)
     {
         byte[] bytes = StrictUtf8.GetBytes(text);
-        if (bytes.Length > MaxMetadataStringBytes)
-            throw new ArgumentException($"A metadata string of {bytes.Length} UTF-8 bytes exceeds the limit of {MaxMetadataStringBytes}.", nameof(text));
         writer.WriteUInt32((uint)bytes.Length);
         writer.WriteBytes(bytes);
     }

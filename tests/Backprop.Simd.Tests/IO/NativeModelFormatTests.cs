@@ -233,6 +233,16 @@ public sealed class NativeModelFormatTests : IDisposable
         AssertRejected(Reseal(bytes), "not valid UTF-8");
     }
 
+    [Fact]
+    public void Model_beyond_the_file_limits_is_refused_before_anything_is_written()
+    {
+        var model = new ModelDescription<float>(2, [new LayerDescription(1, Activation.Identity)], LossKind.MeanSquaredError,
+            new float[3], rngState: new ulong[NativeModelFormat.MaxRngStateWords + 1]);
+        using var stream = new MemoryStream();
+        Assert.Throws<ArgumentException>(() => NativeModelFormat.Write(stream, model));
+        Assert.Equal(0, stream.Length);
+    }
+
     private static byte[] ValidBytes() => ModelSamples.NativeBytes(ModelSamples.Create<float>(withOptimizer: true));
 
     private static byte[] With(byte[] bytes, int offset, byte value)
