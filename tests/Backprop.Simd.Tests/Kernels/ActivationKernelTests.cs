@@ -50,7 +50,7 @@ public class ActivationKernelTests
     {
         var check = new Agreement<T>();
         T[] source = Inputs<T>(300, 1);
-        foreach (SimdVariant variant in SimdSupport.Supported)
+        foreach (SimdVariant variant in SimdSupport.All)
         {
             for (int length = 0; length <= 300; length++)
             {
@@ -85,7 +85,7 @@ public class ActivationKernelTests
         T[] x = Inputs<T>(300, 2);
         var y = new T[x.Length];
         for (int i = 0; i < x.Length; i++) y[i] = T.CreateTruncating(Reference.Value(a, double.CreateTruncating(x[i])));
-        foreach (SimdVariant variant in SimdSupport.Supported)
+        foreach (SimdVariant variant in SimdSupport.All)
         {
             for (int length = 0; length <= 300; length++)
             {
@@ -109,7 +109,7 @@ public class ActivationKernelTests
     {
         Activation a = Of(kind);
         double[] x = Inputs<double>(200, 3);
-        foreach (SimdVariant variant in SimdSupport.Supported)
+        foreach (SimdVariant variant in SimdSupport.All)
         {
             var y = new double[x.Length];
             var d = new double[x.Length];
@@ -143,7 +143,7 @@ public class ActivationKernelTests
         {
             Activation a = Of(kind);
             var check = new Agreement<float>();
-            foreach (SimdVariant variant in SimdSupport.Supported)
+            foreach (SimdVariant variant in SimdSupport.All)
             {
                 float[] x = Enumerable.Repeat(value, 37).ToArray();
                 var y = new float[x.Length];
@@ -174,7 +174,7 @@ public class ActivationKernelTests
             Activation a = Of(kind);
             var check = new Agreement<float>();
             float[] bias = Inputs<float>(width, 4);
-            foreach (SimdVariant variant in SimdSupport.Supported)
+            foreach (SimdVariant variant in SimdSupport.All)
             {
                 for (int rows = 0; rows <= 67; rows += rows < 5 ? 1 : 9)
                 {
