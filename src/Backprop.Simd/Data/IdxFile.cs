@@ -79,8 +79,7 @@ public static class IdxFile
                 int wanted = (int)Math.Min(ChunkBytes, total - done);
                 int read = DataFile.ReadFully(stream, chunk.AsSpan(0, wanted));
                 Span<float> destination = pixels.AsSpan((int)done, read);
-                TensorPrimitives.ConvertTruncating<byte, float>(chunk.AsSpan(0, read), destination);
-                if (scalePixels) TensorPrimitives.Divide(destination, 255f, destination);
+                PixelConversion.Convert(chunk.AsSpan(0, read), destination, scalePixels ? 255f : 1f);
                 done += read;
                 if (read < wanted) throw Truncated(path, HeaderBytes(3) + total, HeaderBytes(3) + done);
             }
