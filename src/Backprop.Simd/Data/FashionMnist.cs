@@ -19,9 +19,6 @@ public static class FashionMnist
     public static IReadOnlyList<string> ClassNames { get; } =
         ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 
-    private static readonly string[] FileStems =
-        ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
-
     /// <summary>
     /// Loads the training and test sets, pixels divided by 255. Looks in <paramref name="folder"/> when given;
     /// otherwise in the folder named by <see cref="FolderVariable"/> when set, then in <see cref="DebianFolder"/>.
@@ -32,20 +29,13 @@ public static class FashionMnist
     /// <exception cref="DatasetNotInstalledException">No searched folder holds all four files; the message lists
     /// the folders and the install command.</exception>
     /// <exception cref="DataFormatException">A file is corrupt.</exception>
-    public static DatasetPair Load(string? folder = null, bool scalePixels = true)
-    {
-        string[] paths = Locate(folder);
-        // The two halves are independent; decompressing them on two threads halves the wall time on a multi-core CPU.
-        var test = Task.Run(() => IdxFile.ReadDataset(paths[2], paths[3], "fashion-mnist-test", ClassNames, scalePixels));
-        Dataset train = IdxFile.ReadDataset(paths[0], paths[1], "fashion-mnist-train", ClassNames, scalePixels);
-        return new DatasetPair(train, test.GetAwaiter().GetResult());
-    }
+    public static DatasetPair Load(string? folder = null, bool scalePixels = true) =>
+        IdxFile.ReadFolder(Locate(folder), "fashion-mnist", ClassNames, scalePixels);
 
-    /// <summary>The four file paths (train images, train labels, test images, test labels) in the first folder that
-    /// has them all.</summary>
+    /// <summary>The first searched folder that holds all four files (see <see cref="Load"/> for the search order).</summary>
     /// <param name="folder">The folder to use, or null to search the usual places.</param>
     /// <exception cref="DatasetNotInstalledException">No searched folder holds all four files.</exception>
-    public static string[] Locate(string? folder = null)
+    public static string Locate(string? folder = null)
     {
         var searched = new List<string>();
         if (folder is not null) searched.Add(folder);
@@ -57,21 +47,10 @@ public static class FashionMnist
         }
 
         foreach (string candidate in searched)
-        {
-            var paths = new string[FileStems.Length];
-            int found = 0;
-            for (int i = 0; i < FileStems.Length; i++)
-            {
-                string stem = Path.Combine(candidate, FileStems[i]);
-                if (File.Exists(stem + ".gz")) paths[found++] = stem + ".gz";
-                else if (File.Exists(stem)) paths[found++] = stem;
-                else break;
-            }
-            if (found == FileStems.Length) return paths;
-        }
+            if (IdxFile.FindStandardFiles(candidate) is not null) return candidate;
 
         throw new DatasetNotInstalledException(
-            "Fashion-MNIST not found (looked in " + string.Join(", ", searched) + " for " + FileStems[0]
+            "Fashion-MNIST not found (looked in " + string.Join(", ", searched) + " for " + IdxFile.StandardFileNames[0]
             + "[.gz] and its three siblings). Install it with `" + InstallCommand + "` (Debian/Ubuntu, as root), or set "
             + FolderVariable + " to a folder holding the four IDX files.",
             searched);

@@ -20,6 +20,13 @@ public static class IdxFile
     private const int ChunkBytes = 1 << 16;
 
     /// <summary>
+    /// The names MNIST and Fashion-MNIST give their four files (train images, train labels, test images, test
+    /// labels), each optionally followed by <c>.gz</c>.
+    /// </summary>
+    public static IReadOnlyList<string> StandardFileNames { get; } =
+        ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
+
+    /// <summary>
     /// Reads an image file and its label file into one data set; pixels are divided by 255 unless
     /// <paramref name="scalePixels"/> is false.
     /// </summary>
@@ -35,28 +42,79 @@ public static class IdxFile
     {
         ArgumentNullException.ThrowIfNull(imagesPath);
         ArgumentNullException.ThrowIfNull(labelsPath);
+        LabelledImages data = ReadLabelledImages(imagesPath, labelsPath, scalePixels);
+        string[] names = classNames is null ? Dataset.NumberedClassNames(LargestLabel(data.Labels) + 1) : [.. classNames];
+        return data.ToDataset(name ?? Path.GetFileName(imagesPath), names);
+    }
+
+    /// <summary>
+    /// Reads a folder holding the four <see cref="StandardFileNames"/> (raw or gzipped) as a training and a test set
+    /// with the same classes; the two halves are read on two threads.
+    /// </summary>
+    /// <param name="folder">The folder.</param>
+    /// <param name="name">The name stem of both data sets (<c>-train</c> and <c>-test</c> are appended); defaults to
+    /// the folder's name.</param>
+    /// <param name="classNames">The class names, or null for "0" .. the largest label of either half.</param>
+    /// <param name="scalePixels">Divide pixels by 255 (the default) or keep 0..255.</param>
+    /// <exception cref="FileNotFoundException">One of the four files is missing; the message names all four.</exception>
+    /// <exception cref="DataFormatException">A file is corrupt.</exception>
+    public static DatasetPair ReadFolder(string folder, string? name = null, IReadOnlyList<string>? classNames = null,
+        bool scalePixels = true)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        string[] paths = FindStandardFiles(folder)
+            ?? throw new FileNotFoundException(
+                folder + ": expected the IDX files " + string.Join(", ", StandardFileNames) + " (each raw or .gz).", folder);
+        string stem = name ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)));
+
+        var pendingTest = Task.Run(() => ReadLabelledImages(paths[2], paths[3], scalePixels));
+        LabelledImages train = ReadLabelledImages(paths[0], paths[1], scalePixels);
+        LabelledImages test = pendingTest.GetAwaiter().GetResult();
+
+        string[] names = classNames is null
+            ? Dataset.NumberedClassNames(Math.Max(LargestLabel(train.Labels), LargestLabel(test.Labels)) + 1)
+            : [.. classNames];
+        return new DatasetPair(train.ToDataset(stem + "-train", names), test.ToDataset(stem + "-test", names));
+    }
+
+    /// <summary>The paths of the four <see cref="StandardFileNames"/> in <paramref name="folder"/>, each raw or
+    /// gzipped, or null when one is missing.</summary>
+    internal static string[]? FindStandardFiles(string folder)
+    {
+        var paths = new string[StandardFileNames.Count];
+        for (int i = 0; i < paths.Length; i++)
+        {
+            string stem = Path.Combine(folder, StandardFileNames[i]);
+            if (File.Exists(stem + ".gz")) paths[i] = stem + ".gz";
+            else if (File.Exists(stem)) paths[i] = stem;
+            else return null;
+        }
+        return paths;
+    }
+
+    private static int LargestLabel(int[] labels) => labels.Length == 0 ? 0 : TensorPrimitives.Max<int>(labels);
+
+    private static LabelledImages ReadLabelledImages(string imagesPath, string labelsPath, bool scalePixels)
+    {
         int[] labels = ReadLabels(labelsPath);
         IdxImages images = ReadImages(imagesPath, scalePixels);
         if (images.Count != labels.Length)
             throw new DataFormatException(imagesPath,
                 $"holds {images.Count} images but {labelsPath} holds {labels.Length} labels.");
+        return new LabelledImages(images, labels, labelsPath);
+    }
 
-        string[] names;
-        if (classNames is null)
+    /// <summary>An image file and its label file, read and counted but not yet tied to a class table.</summary>
+    private sealed record LabelledImages(IdxImages Images, int[] Labels, string LabelsPath)
+    {
+        public Dataset ToDataset(string name, string[] classNames)
         {
-            int largest = labels.Length == 0 ? 0 : TensorPrimitives.Max<int>(labels);
-            names = Dataset.NumberedClassNames(largest + 1);
+            for (int i = 0; i < Labels.Length; i++)
+                if (Labels[i] >= classNames.Length)
+                    throw new DataFormatException(LabelsPath,
+                        $"label {Labels[i]} of item {i} is out of range: expected 0..{classNames.Length - 1}.");
+            return new Dataset(name, Images.Pixels, Labels, Images.Shape.Pixels, classNames, Images.Shape, trusted: true);
         }
-        else
-        {
-            names = [.. classNames];
-            for (int i = 0; i < labels.Length; i++)
-                if (labels[i] >= names.Length)
-                    throw new DataFormatException(labelsPath,
-                        $"label {labels[i]} of item {i} is out of range: expected 0..{names.Length - 1}.");
-        }
-        return new Dataset(name ?? Path.GetFileName(imagesPath), images.Pixels, labels, images.Shape.Pixels, names,
-            images.Shape, trusted: true);
     }
 
     /// <summary>Reads an IDX image file (magic <c>0x00000803</c>) into one row-major block of pixels.</summary>
