@@ -139,7 +139,7 @@ public static class CsvFile
         if (rows == 0) throw new DataFormatException(source, "the file has a header but no data rows.");
 
         string[] names = classes.Finish(labels);
-        return new Dataset(name, features, labels, featureCount, names, options.ImageShape, trusted: true);
+        return Dataset.FromValidated(name, features, labels, featureCount, names, options.ImageShape);
     }
 
     private static int ClassOf(ReadOnlySpan<byte> cell, ClassTable classes, Span<char> buffer, string source,

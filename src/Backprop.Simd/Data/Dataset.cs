@@ -118,7 +118,7 @@ public sealed class Dataset
             _features.AsSpan(source * FeatureCount, FeatureCount).CopyTo(features.AsSpan(i * FeatureCount));
             labels[i] = _labels[source];
         }
-        return new Dataset(name ?? Name, features, labels, FeatureCount, _classNames, ImageShape, trusted: true);
+        return FromValidated(name ?? Name, features, labels, FeatureCount, _classNames, ImageShape);
     }
 
     /// <inheritdoc/>
@@ -126,11 +126,14 @@ public sealed class Dataset
         string.Create(CultureInfo.InvariantCulture,
             $"{Name}: {SampleCount} samples × {FeatureCount} features, {ClassCount} classes");
 
-    /// <summary>Builds a data set from arrays a loader in this folder has already validated.</summary>
-    internal Dataset(string name, float[] features, int[] labels, int featureCount, string[] classNames,
-        ImageShape? imageShape, bool trusted)
+    /// <summary>Wraps arrays that a loader in this folder has already validated, skipping the checks.</summary>
+    internal static Dataset FromValidated(string name, float[] features, int[] labels, int featureCount,
+        string[] classNames, ImageShape? imageShape) =>
+        new(features, labels, classNames, featureCount, imageShape, name);
+
+    private Dataset(float[] features, int[] labels, string[] classNames, int featureCount, ImageShape? imageShape,
+        string name)
     {
-        System.Diagnostics.Debug.Assert(trusted);
         Name = name;
         _features = features;
         _labels = labels;

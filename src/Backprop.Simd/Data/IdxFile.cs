@@ -113,7 +113,7 @@ public static class IdxFile
                 if (Labels[i] >= classNames.Length)
                     throw new DataFormatException(LabelsPath,
                         $"label {Labels[i]} of item {i} is out of range: expected 0..{classNames.Length - 1}.");
-            return new Dataset(name, Images.Pixels, Labels, Images.Shape.Pixels, classNames, Images.Shape, trusted: true);
+            return Dataset.FromValidated(name, Images.Pixels, Labels, Images.Shape.Pixels, classNames, Images.Shape);
         }
     }
 

@@ -85,8 +85,8 @@ public sealed class Standardization
         float[] features = data.FeatureMemory.ToArray();
         for (int offset = 0; offset < features.Length; offset += FeatureCount)
             ApplyToRow(features.AsSpan(offset, FeatureCount));
-        return new Dataset(data.Name, features, data.LabelArray, data.FeatureCount, data.ClassNameArray,
-            data.ImageShape, trusted: true);
+        return Dataset.FromValidated(data.Name, features, data.LabelArray, data.FeatureCount, data.ClassNameArray,
+            data.ImageShape);
     }
 
     /// <summary>Standardises one sample in place; allocates nothing.</summary>
