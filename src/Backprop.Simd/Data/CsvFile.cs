@@ -27,7 +27,7 @@ public static class CsvFile
         ArgumentNullException.ThrowIfNull(path);
         byte[] content;
         using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
-            content = DataFile.ReadAll(file, path);
+            content = DataFile.Decoding(path, () => DataFile.ReadAll(file, path));
         return Parse(content, path, Path.GetFileName(path), options ?? new CsvOptions(), classNames);
     }
 

@@ -13,6 +13,20 @@ internal static class DataFile
 
     private const int FileBufferSize = 1 << 16;
 
+    /// <summary>Runs a read, turning the gzip decoder's <see cref="InvalidDataException"/> into a
+    /// <see cref="DataFormatException"/> that names the file.</summary>
+    public static T Decoding<T>(string path, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DataFormatException(path, "the gzip data is corrupt (" + e.Message + ")", e);
+        }
+    }
+
     public static bool IsGzip(ReadOnlySpan<byte> start) => start.Length >= 2 && start[0] == 0x1F && start[1] == 0x8B;
 
     /// <summary>Opens <paramref name="path"/> for reading its (decompressed) content.</summary>

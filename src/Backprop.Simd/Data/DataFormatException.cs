@@ -20,6 +20,13 @@ public sealed class DataFormatException : Exception
     /// <param name="problem">What is wrong with it, one sentence.</param>
     public DataFormatException(string path, string problem) : base(path + ": " + problem) => Path = path;
 
+    /// <summary>Creates the exception for <paramref name="path"/> with the error that revealed the problem.</summary>
+    /// <param name="path">The file (or resource) that was being read.</param>
+    /// <param name="problem">What is wrong with it, one sentence.</param>
+    /// <param name="innerException">The underlying error, e.g. from the gzip decoder.</param>
+    public DataFormatException(string path, string problem, Exception innerException)
+        : base(path + ": " + problem, innerException) => Path = path;
+
     /// <summary>The file (or resource) that was being read, when known.</summary>
     public string? Path { get; }
 }

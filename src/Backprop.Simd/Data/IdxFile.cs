@@ -125,6 +125,11 @@ public static class IdxFile
     public static IdxImages ReadImages(string path, bool scalePixels = true)
     {
         ArgumentNullException.ThrowIfNull(path);
+        return DataFile.Decoding(path, () => ReadImagesCore(path, scalePixels));
+    }
+
+    private static IdxImages ReadImagesCore(string path, bool scalePixels)
+    {
         using Stream stream = OpenAndReadHeader(path, ImagesMagic, "images", out long count, out int rows, out int columns);
         long total = count * rows * columns;
         var pixels = GC.AllocateUninitializedArray<float>((int)total);
@@ -157,6 +162,11 @@ public static class IdxFile
     public static int[] ReadLabels(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        return DataFile.Decoding(path, () => ReadLabelsCore(path));
+    }
+
+    private static int[] ReadLabelsCore(string path)
+    {
         using Stream stream = OpenAndReadHeader(path, LabelsMagic, "labels", out long count, out _, out _);
         var labels = GC.AllocateUninitializedArray<int>((int)count);
         byte[] chunk = ArrayPool<byte>.Shared.Rent(ChunkBytes);

@@ -212,3 +212,34 @@ public class IdxFileTests
         Assert.Equal(path + ": truncated: expected 2000000008 bytes, found 9.", error.Message);
     }
 }
+
+public class IdxGzipCorruptionTests
+{
+    [Fact]
+    public void Gzip_file_cut_inside_the_compressed_stream_is_a_data_format_error()
+    {
+        using var folder = new TempFolder();
+        var pixels = new byte[4000];
+        new Random(5).NextBytes(pixels);
+        string whole = folder.WriteBytes("whole.gz", TempFolder.Idx(IdxFile.ImagesMagic, [10, 20, 20], pixels), gzip: true);
+        byte[] compressed = File.ReadAllBytes(whole);
+        string cut = folder.WriteBytes("cut.gz", compressed[..(compressed.Length / 2)]);
+
+        var error = Assert.Throws<DataFormatException>(() => IdxFile.ReadImages(cut));
+
+        Assert.Equal(cut, error.Path);
+        Assert.StartsWith(cut + ": truncated: expected 4016 bytes, found ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Corrupt_gzip_data_is_a_data_format_error_naming_the_file()
+    {
+        using var folder = new TempFolder();
+        string path = folder.WriteBytes("bad.gz", [0x1F, 0x8B, 0x08, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]);
+
+        var error = Assert.Throws<DataFormatException>(() => IdxFile.ReadLabels(path));
+
+        Assert.Equal(path, error.Path);
+        Assert.StartsWith(path + ": the gzip data is corrupt (", error.Message, StringComparison.Ordinal);
+    }
+}
