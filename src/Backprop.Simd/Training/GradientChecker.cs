@@ -80,7 +80,7 @@ public static class GradientChecker
         {
             for (int c = 0; c < x.GetLength(1); c++)
             {
-                double error = RelativeError(inputGradient[r, c], CentralDifference(ref x[r, c], step, Loss), floor);
+                double error = RelativeError(inputGradient[r, c], CentralDifference(ref x[r, c], step, EvaluateLoss), floor);
                 if (error > worstInput) (worstInput, inputRow, inputColumn) = (error, r, c);
             }
         }
