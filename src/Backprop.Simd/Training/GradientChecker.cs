@@ -43,13 +43,13 @@ public static class GradientChecker
     /// <summary>Checks a network trained with class labels (cross-entropy).</summary>
     /// <remarks>inputs: [b, inputs]  labels: [b].</remarks>
     public static GradientCheckResult Check(Network<double> network, Loss loss, ReadOnlySpan2D<double> inputs,
-        ReadOnlySpan<int> labels, double step = 1e-6, double floor = 1e-6) =>
+        ReadOnlySpan<int> labels, double step = 1e-5, double floor = 1e-4) =>
         CheckCore(network, loss, inputs, labels.ToArray(), null, step, floor);
 
     /// <summary>Checks a network trained against a target matrix (MSE, BCE).</summary>
     /// <remarks>inputs: [b, inputs]  targets: [b, outputs].</remarks>
     public static GradientCheckResult Check(Network<double> network, Loss loss, ReadOnlySpan2D<double> inputs,
-        ReadOnlySpan2D<double> targets, double step = 1e-6, double floor = 1e-6) =>
+        ReadOnlySpan2D<double> targets, double step = 1e-5, double floor = 1e-4) =>
         CheckCore(network, loss, inputs, null, targets.ToArray(), step, floor);
 
     private static GradientCheckResult CheckCore(Network<double> network, Loss loss, ReadOnlySpan2D<double> inputs,
