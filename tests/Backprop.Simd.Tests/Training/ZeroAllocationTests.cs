@@ -32,7 +32,7 @@ public class ZeroAllocationTests(ITestOutputHelper output)
         const int samples = 200, batch = 16;
         float[,] x = TestData.Normal<float>(samples, 8, seed: 1);
         int[] labels = TestData.Labels(samples, 4, seed: 2);
-        var network = new Network<float>(8, [new Dense(16, Activation.Gelu), new Dense(16, Activation.Relu), new Dense(4)], seed: 3);
+        var network = new Network<float>(8, [new Dense(8, Activation.Gelu), new Dense(8, Activation.Relu), new Dense(4)], seed: 3);
         var trainer = new Trainer<float>(network, Loss.CrossEntropy(0.1), Settings(kind), batch)
         {
             TrackLayerNorms = true,
