@@ -144,7 +144,7 @@ public class BadInputTests
     public void Gradients_that_overflow_while_the_loss_is_finite_are_caught_in_the_layer_where_they_overflow()
     {
         // Hidden unit 0 is switched off (zero weights and bias), so its outgoing weight of 1e38 adds 0 to the outputs
-        // and the loss is finite; backward, δ₀ = δ₁·W₁ᵀ ≈ 1e37 and ∂W₀ = Xᵀ·δ₀ with inputs of 100 overflows.
+        // and the loss is finite; backward, δ₀ = δ₁·W₁ᵀ ≈ 2e38 (label 1 is the unlikely class) and ∂W₀ = Xᵀ·δ₀ with inputs of 100 overflows.
         var network = new Network<float>(3, [new Dense(4), new Dense(2)], seed: 1);
         var trainer = new Trainer<float>(network, Loss.CrossEntropy(), OptimizerSettings.Adam(), maxBatch: 1);
         for (int i = 0; i < 3; i++) network.Weights(0)[i, 0] = 0;
@@ -153,7 +153,7 @@ public class BadInputTests
         network.Weights(1)[0, 1] = -1e38f;
         float[] parameters = network.Parameters.ToArray();
 
-        var e = Assert.Throws<NonFiniteTrainingException>(() => trainer.Step(new float[,] { { 100, 100, 100 } }, [0]));
+        var e = Assert.Throws<NonFiniteTrainingException>(() => trainer.Step(new float[,] { { 100, 100, 100 } }, [1]));
 
         Assert.Equal(NonFiniteQuantity.Gradients, e.Quantity);
         Assert.Equal(0, e.Layer);
