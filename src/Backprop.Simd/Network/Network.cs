@@ -1,0 +1,87 @@
+using System.Numerics;
+using Backprop.Simd.Memory;
+using Backprop.Simd.Random;
+using CommunityToolkit.HighPerformance;
+
+namespace Backprop.Simd.Network;
+
+/// <summary>
+/// A feed-forward network of dense layers <c>y = f(x·W + b)</c>. Every weight and bias lives in one contiguous
+/// parameter block, layer after layer (W₀ row-major <c>[in, out]</c>, then b₀, then W₁, …); layers are views into it.
+/// <typeparamref name="T"/> is <see cref="float"/> normally and <see cref="double"/> for exact checks; both run the same
+/// code.
+/// </summary>
+/// <typeparam name="T">The element type: <see cref="float"/> or <see cref="double"/>.</typeparam>
+public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly DenseLayer[] _layers;
+
+    /// <summary>Builds the network and initialises its parameters from <paramref name="seed"/>.</summary>
+    /// <param name="inputSize">The number of input features.</param>
+    /// <param name="layers">The layers from input to output; the last one's units are the network's outputs.</param>
+    /// <param name="seed">The seed of the initialisation; the same seed gives bit-identical parameters.</param>
+    /// <param name="initialization">The scheme; the default is PyTorch's <c>nn.Linear</c> initialisation.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
+    /// <exception cref="ArgumentException">No layers are given.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> has no hardware vector type.</exception>
+    public Network(int inputSize, ReadOnlySpan<Dense> layers, ulong seed = 0, Initialization initialization = default)
+    {
+        if (!Vector<T>.IsSupported)
+            throw new NotSupportedException("Network<" + typeof(T).Name + "> is not supported; use float or double.");
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
+        if (layers.IsEmpty) throw new ArgumentException("A network needs at least one layer.", nameof(layers));
+
+        _layers = new DenseLayer[layers.Length];
+        int fanIn = inputSize, offset = 0;
+        for (int i = 0; i < layers.Length; i++)
+        {
+            if (layers[i].Units <= 0)
+                throw new ArgumentOutOfRangeException(nameof(layers), layers[i].Units,
+                    "Layer " + i + " has " + layers[i].Units + " units; every layer needs at least one.");
+            _layers[i] = new DenseLayer(i, fanIn, layers[i].Units, layers[i].Activation, offset);
+            offset += _layers[i].ParameterCount;
+            fanIn = layers[i].Units;
+        }
+        InputSize = inputSize;
+        ParameterBlock = new FlatBlock<T>(offset);
+        Initialize(seed, initialization);
+    }
+
+    /// <summary>The number of input features.</summary>
+    public int InputSize { get; }
+
+    /// <summary>The number of outputs: the last layer's units.</summary>
+    public int OutputSize => _layers[^1].Units;
+
+    /// <summary>The layers from input to output, with their offsets in the parameter block.</summary>
+    public ReadOnlySpan<DenseLayer> Layers => _layers;
+
+    /// <summary>The total number of weights and biases.</summary>
+    public int ParameterCount => ParameterBlock.Length;
+
+    /// <summary>
+    /// Every parameter as one flat span, in the order described on <see cref="Network{T}"/>. Writable so that a
+    /// checkpoint can be restored and parameters averaged in place.
+    /// </summary>
+    public Span<T> Parameters => ParameterBlock.Span;
+
+    internal FlatBlock<T> ParameterBlock { get; }
+
+    /// <summary>The weights <c>W: [in, out]</c> of layer <paramref name="layer"/>.</summary>
+    public Span2D<T> Weights(int layer) => _layers[layer].Weights(Parameters);
+
+    /// <summary>The bias <c>b: [out]</c> of layer <paramref name="layer"/>.</summary>
+    public Span<T> Bias(int layer) => _layers[layer].Bias(Parameters);
+
+    /// <summary>Re-draws every parameter; the same seed and scheme give bit-identical parameters.</summary>
+    public void Initialize(ulong seed, Initialization initialization = default)
+    {
+        var random = new Xoshiro256StarStar(seed);
+        Span<T> parameters = Parameters;
+        foreach (DenseLayer layer in _layers)
+        {
+            initialization.Fill(parameters.Slice(layer.WeightOffset, layer.WeightCount), layer.Bias(parameters),
+                layer.InputSize, layer.Units, random);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using System.Numerics;
+using Backprop.Simd.Kernels;
+using Backprop.Simd.Memory;
+using CommunityToolkit.HighPerformance;
+
+namespace Backprop.Simd.Network;
+
+/// <summary>
+/// Everything a forward and backward pass writes, sized once for the largest batch in one block: each layer's output
+/// Y, its pre-activation Z only where the activation's derivative needs it, its error δ, and the optional input error.
+/// A smaller batch uses the first rows of each slot.
+/// </summary>
+internal sealed class NetworkWorkspace<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly MatrixSlot[] _outputs;
+    private readonly MatrixSlot[] _preActivations;
+    private readonly MatrixSlot[] _errors;
+    private readonly MatrixSlot _inputError;
+    private readonly T[] _storage;
+
+    public NetworkWorkspace(Network<T> network, int maxBatch)
+    {
+        ReadOnlySpan<DenseLayer> layers = network.Layers;
+        _outputs = new MatrixSlot[layers.Length];
+        _preActivations = new MatrixSlot[layers.Length];
+        _errors = new MatrixSlot[layers.Length];
+        int offset = 0;
+        for (int l = 0; l < layers.Length; l++)
+        {
+            int units = layers[l].Units;
+            _outputs[l] = Take(ref offset, maxBatch, units);
+            _preActivations[l] = Take(ref offset, maxBatch, layers[l].Activation.DerivativeNeedsPreActivation ? units : 0);
+            _errors[l] = Take(ref offset, maxBatch, units);
+        }
+        _inputError = Take(ref offset, maxBatch, network.InputSize);
+        _storage = new FlatBlock<T>(offset).Storage;
+        MaxBatch = maxBatch;
+    }
+
+    public int MaxBatch { get; }
+
+    public Span2D<T> Output(int layer, int batch) => _outputs[layer].View(_storage, batch);
+
+    public Span2D<T> PreActivation(int layer, int batch) =>
+        _preActivations[layer].Columns == 0 ? default : _preActivations[layer].View(_storage, batch);
+
+    /// <summary>∂L/∂Z of the layer after <see cref="Backward"/>; the last layer's holds ∂L/∂Y before it.</summary>
+    public Span2D<T> Error(int layer, int batch) => _errors[layer].View(_storage, batch);
+
+    public Span<T> ErrorFlat(int layer, int batch) => _errors[layer].Flat(_storage, batch);
+
+    public Span<T> OutputFlat(int layer, int batch) => _outputs[layer].Flat(_storage, batch);
+
+    public Span<T> PreActivationFlat(int layer, int batch) =>
+        _preActivations[layer].Columns == 0 ? default : _preActivations[layer].Flat(_storage, batch);
+
+    /// <summary>∂L/∂X after a <see cref="Backward"/> that asked for it.</summary>
+    public Span2D<T> InputError(int batch) => _inputError.View(_storage, batch);
+
+    // X: [b, in]  →  Y_l: [b, units_l] for every layer (and Z_l where kept). Returns the last layer's Y.
+    public Span2D<T> Forward(Network<T> network, ReadOnlySpan2D<T> x)
+    {
+        int batch = x.Height;
+        ReadOnlySpan<T> parameters = network.Parameters;
+        ReadOnlySpan2D<T> input = x;
+        foreach (DenseLayer layer in network.Layers)
+        {
+            Span2D<T> y = Output(layer.Index, batch);
+            DenseLayer.Forward(input, ReadOnlyWeights(layer, parameters), parameters.Slice(layer.BiasOffset, layer.Units),
+                layer.Activation, PreActivation(layer.Index, batch), y);
+            input = y;
+        }
+        return Output(network.Layers.Length - 1, batch);
+    }
+
+    // On entry Error(last) holds ∂L/∂Y of the last layer. On exit Error(l) holds ∂L/∂Z_l, gradients holds ∂L/∂W and
+    // ∂L/∂b at the parameters' offsets, and InputError holds ∂L/∂X when asked; the first layer computes no input
+    // error otherwise.
+    public void Backward(Network<T> network, ReadOnlySpan2D<T> x, Span<T> gradients, bool computeInputError)
+    {
+        int batch = x.Height;
+        ReadOnlySpan<DenseLayer> layers = network.Layers;
+        ReadOnlySpan<T> parameters = network.Parameters;
+        for (int l = layers.Length - 1; l >= 0; l--)
+        {
+            DenseLayer layer = layers[l];
+            Span2D<T> delta = Error(l, batch);
+            if (layer.Activation.Kind != ActivationKind.Identity)
+                ActivationKernels.ActivationBackward<T>(Output(l, batch), PreActivation(l, batch), layer.Activation, delta);
+
+            ReadOnlySpan2D<T> input = l == 0 ? x : Output(l - 1, batch);
+            Span2D<T> inputError = l > 0 ? Error(l - 1, batch) : computeInputError ? InputError(batch) : default;
+            DenseLayer.Backward<T>(delta, input, ReadOnlyWeights(layer, parameters), layer.Weights(gradients),
+                layer.Bias(gradients), inputError);
+        }
+    }
+
+    private static ReadOnlySpan2D<T> ReadOnlyWeights(DenseLayer layer, ReadOnlySpan<T> parameters) =>
+        parameters.Slice(layer.WeightOffset, layer.WeightCount).AsSpan2D(layer.InputSize, layer.Units);
+
+    private static MatrixSlot Take(ref int offset, int rows, int columns)
+    {
+        var slot = new MatrixSlot(offset, rows, columns);
+        offset += slot.Capacity;
+        return slot;
+    }
+}

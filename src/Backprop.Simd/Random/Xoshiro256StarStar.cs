@@ -1,0 +1,100 @@
+using System.Numerics;
+
+namespace Backprop.Simd.Random;
+
+/// <summary>
+/// The xoshiro256** generator (Blackman &amp; Vigna), seeded through SplitMix64 as its authors recommend. It is the
+/// project's own so that a seed gives bit-identical streams on every runtime and machine (System.Random makes no such
+/// promise across versions), and it never allocates after construction.
+/// </summary>
+public sealed class Xoshiro256StarStar
+{
+    private ulong _s0, _s1, _s2, _s3;
+    private double _spareNormal;
+    private bool _hasSpareNormal;
+
+    /// <summary>Creates a generator whose whole stream is determined by <paramref name="seed"/>.</summary>
+    public Xoshiro256StarStar(ulong seed)
+    {
+        ulong x = seed;
+        _s0 = SplitMix64(ref x);
+        _s1 = SplitMix64(ref x);
+        _s2 = SplitMix64(ref x);
+        _s3 = SplitMix64(ref x);
+    }
+
+    /// <summary>The next 64 uniformly distributed bits.</summary>
+    public ulong NextUInt64()
+    {
+        ulong result = BitOperations.RotateLeft(_s1 * 5, 7) * 9;
+        ulong t = _s1 << 17;
+        _s2 ^= _s0;
+        _s3 ^= _s1;
+        _s1 ^= _s2;
+        _s0 ^= _s3;
+        _s2 ^= t;
+        _s3 = BitOperations.RotateLeft(_s3, 45);
+        return result;
+    }
+
+    /// <summary>A double uniform on [0, 1) with 53 random bits.</summary>
+    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+
+    /// <summary>A double uniform on [<paramref name="low"/>, <paramref name="high"/>).</summary>
+    public double NextUniform(double low, double high) => low + (high - low) * NextDouble();
+
+    /// <summary>A standard normal sample (Box–Muller; the second value of each pair is kept for the next call).</summary>
+    public double NextNormal()
+    {
+        if (_hasSpareNormal)
+        {
+            _hasSpareNormal = false;
+            return _spareNormal;
+        }
+        double u1 = 1.0 - NextDouble(); // (0, 1]: keeps the logarithm finite
+        double u2 = NextDouble();
+        double radius = Math.Sqrt(-2.0 * Math.Log(u1));
+        (double sin, double cos) = Math.SinCos(2.0 * Math.PI * u2);
+        _spareNormal = radius * sin;
+        _hasSpareNormal = true;
+        return radius * cos;
+    }
+
+    /// <summary>An integer uniform on [0, <paramref name="maxExclusive"/>), without modulo bias (Lemire's method).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxExclusive"/> is not positive.</exception>
+    public int NextInt32(int maxExclusive)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxExclusive);
+        ulong range = (ulong)maxExclusive;
+        UInt128 product = (UInt128)NextUInt64() * range;
+        ulong low = (ulong)product;
+        if (low < range)
+        {
+            ulong threshold = (0UL - range) % range;
+            while (low < threshold)
+            {
+                product = (UInt128)NextUInt64() * range;
+                low = (ulong)product;
+            }
+        }
+        return (int)(product >> 64);
+    }
+
+    /// <summary>Shuffles <paramref name="items"/> in place by Fisher–Yates: every permutation equally likely.</summary>
+    public void Shuffle<TItem>(Span<TItem> items)
+    {
+        for (int i = items.Length - 1; i > 0; i--)
+        {
+            int j = NextInt32(i + 1);
+            (items[i], items[j]) = (items[j], items[i]);
+        }
+    }
+
+    private static ulong SplitMix64(ref ulong state)
+    {
+        ulong z = state += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+}

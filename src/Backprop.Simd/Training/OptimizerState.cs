@@ -1,0 +1,75 @@
+using System.Numerics;
+using Backprop.Simd.Memory;
+
+namespace Backprop.Simd.Training;
+
+/// <summary>
+/// An optimizer's settings and its whole state: the step count and one flat buffer per kind of moment, each laid out
+/// exactly like the parameter block (same offsets). Buffers are named as in PyTorch's <c>optimizer.state</c>; a
+/// checkpoint saves <see cref="Settings"/>, <see cref="StepCount"/> and every <see cref="Buffer"/>, and restores them by
+/// writing the same spans back.
+/// </summary>
+/// <typeparam name="T">The element type of the network.</typeparam>
+public sealed class OptimizerState<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly FlatBlock<T>[] _buffers;
+    private readonly string[] _names;
+
+    internal OptimizerState(OptimizerSettings settings, int parameterCount)
+    {
+        settings.Validate();
+        Settings = settings;
+        _names = settings.Kind switch
+        {
+            OptimizerKind.Sgd => ["momentum_buffer"],
+            OptimizerKind.Adam or OptimizerKind.AdamW => ["exp_avg", "exp_avg_sq"],
+            OptimizerKind.RmsProp => ["square_avg", "grad_avg", "momentum_buffer"],
+            OptimizerKind.Adagrad => ["sum"],
+            _ => throw new ArgumentException("Unknown optimizer " + settings.Kind + ".", nameof(settings)),
+        };
+        _buffers = new FlatBlock<T>[_names.Length];
+        for (int i = 0; i < _buffers.Length; i++) _buffers[i] = new FlatBlock<T>(parameterCount);
+        if (settings.Kind == OptimizerKind.Adagrad)
+            _buffers[0].Storage.AsSpan().Fill(T.CreateTruncating(settings.InitialAccumulatorValue));
+    }
+
+    /// <summary>The optimizer and its hyper-parameters.</summary>
+    public OptimizerSettings Settings { get; }
+
+    /// <summary>How many optimizer steps have been applied (PyTorch's <c>step</c>); settable to restore a checkpoint.</summary>
+    public long StepCount { get; set; }
+
+    /// <summary>The number of state buffers this optimizer keeps.</summary>
+    public int BufferCount => _buffers.Length;
+
+    /// <summary>State buffer <paramref name="index"/>, with the parameter block's length and offsets.</summary>
+    public Span<T> Buffer(int index) => _buffers[index].Span;
+
+    /// <summary>PyTorch's name for state buffer <paramref name="index"/> (e.g. <c>exp_avg</c>).</summary>
+    public string BufferName(int index) => _names[index];
+
+    // One vectorised pass over the padded blocks; the step count advances first, as in PyTorch.
+    internal void Apply(FlatBlock<T> parameters, FlatBlock<T> gradients, double learningRate)
+    {
+        long step = ++StepCount;
+        Span<Vector<T>> p = parameters.Vectors;
+        ReadOnlySpan<Vector<T>> g = gradients.Vectors;
+        OptimizerSettings s = Settings;
+        switch (s.Kind)
+        {
+            case OptimizerKind.Sgd:
+                SgdUpdate.Apply(p, g, _buffers[0].Vectors, s, learningRate, firstStep: step == 1);
+                break;
+            case OptimizerKind.Adam or OptimizerKind.AdamW:
+                AdamUpdate.Apply(p, g, _buffers[0].Vectors, _buffers[1].Vectors, s, learningRate, step,
+                    decoupled: s.Kind == OptimizerKind.AdamW);
+                break;
+            case OptimizerKind.RmsProp:
+                RmsPropUpdate.Apply(p, g, _buffers[0].Vectors, _buffers[1].Vectors, _buffers[2].Vectors, s, learningRate);
+                break;
+            case OptimizerKind.Adagrad:
+                AdagradUpdate.Apply(p, g, _buffers[0].Vectors, s, learningRate, step);
+                break;
+        }
+    }
+}

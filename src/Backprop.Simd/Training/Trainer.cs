@@ -1,0 +1,328 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
+using System.Numerics.Tensors;
+using Backprop.Simd.Kernels;
+using Backprop.Simd.Memory;
+using Backprop.Simd.Network;
+using CommunityToolkit.HighPerformance;
+
+namespace Backprop.Simd.Training;
+
+/// <summary>
+/// Trains a <see cref="Network{T}"/> by backpropagation, one mini-batch per <see cref="Step(ReadOnlySpan2D{T}, ReadOnlySpan{int})"/>:
+/// forward, loss, backward, optional clipping, optimizer update. Everything it writes — activations, errors, the
+/// gradient block (same offsets as the parameters), optimizer state — is allocated here, once, for batches of up to
+/// <see cref="MaxBatch"/> rows; after that, steps and predictions allocate nothing.
+/// </summary>
+/// <typeparam name="T">The element type of the network.</typeparam>
+public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly NetworkWorkspace<T> _workspace;
+    private readonly FlatBlock<T> _gradients;
+    private readonly T[] _errorNorms;
+    private readonly T[] _weightGradientNorms;
+    private int _lastBatch;
+
+    /// <summary>Creates a trainer and every buffer it will use.</summary>
+    /// <param name="network">The network whose parameters are trained in place.</param>
+    /// <param name="loss">The loss; its kind decides whether steps take labels or targets.</param>
+    /// <param name="optimizer">The optimizer and hyper-parameters (PyTorch's definitions).</param>
+    /// <param name="maxBatch">The largest mini-batch; any batch from 1 to this works.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatch"/> is not positive.</exception>
+    /// <exception cref="ArgumentException">An optimizer hyper-parameter is out of range.</exception>
+    public Trainer(Network<T> network, Loss loss, OptimizerSettings optimizer, int maxBatch)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBatch);
+        Network = network;
+        Loss = loss;
+        MaxBatch = maxBatch;
+        Optimizer = new OptimizerState<T>(optimizer, network.ParameterCount);
+        _workspace = new NetworkWorkspace<T>(network, maxBatch);
+        _gradients = new FlatBlock<T>(network.ParameterCount);
+        _errorNorms = new T[network.Layers.Length];
+        _weightGradientNorms = new T[network.Layers.Length];
+    }
+
+    /// <summary>The network being trained.</summary>
+    public Network<T> Network { get; }
+
+    /// <summary>The loss.</summary>
+    public Loss Loss { get; }
+
+    /// <summary>The largest mini-batch.</summary>
+    public int MaxBatch { get; }
+
+    /// <summary>The optimizer's settings, step count and state buffers.</summary>
+    public OptimizerState<T> Optimizer { get; }
+
+    /// <summary>The learning-rate schedule over optimizer steps; constant by default.</summary>
+    public LearningRateSchedule Schedule { get; set; }
+
+    /// <summary>
+    /// When set, gradients are clipped by their global norm before each update as <c>clip_grad_norm_</c> does: scaled
+    /// by max_norm/(norm + 1e-6) when that is below 1.
+    /// </summary>
+    public double? MaxGradientNorm { get; set; }
+
+    /// <summary>What a step does when the loss or a gradient is NaN or infinite.</summary>
+    public NonFinitePolicy NonFinitePolicy { get; set; }
+
+    /// <summary>When true, every backward pass fills <see cref="ErrorNorms"/> and <see cref="WeightGradientNorms"/>.</summary>
+    public bool TrackLayerNorms { get; set; }
+
+    /// <summary>When true, every backward pass also computes <see cref="InputGradient"/>.</summary>
+    public bool ComputeInputGradient { get; set; }
+
+    /// <summary>The number of optimizer steps applied.</summary>
+    public long StepCount => Optimizer.StepCount;
+
+    /// <summary>The number of steps abandoned under <see cref="NonFinitePolicy.SkipStep"/>.</summary>
+    public long SkippedSteps { get; private set; }
+
+    /// <summary>The learning rate the next step will use.</summary>
+    public double LearningRate => Schedule.RateAt(Optimizer.Settings.LearningRate, Optimizer.StepCount);
+
+    /// <summary>The global gradient norm before clipping at the last update (NaN when clipping is off).</summary>
+    public double LastGradientNorm { get; private set; } = double.NaN;
+
+    /// <summary>
+    /// The gradients of the last backward pass as one flat span with the parameters' offsets (sums over the batch of
+    /// the mean loss's derivatives). Writable so that gradients can be combined (e.g. all-reduced) before
+    /// <see cref="ApplyGradients"/>.
+    /// </summary>
+    public Span<T> Gradients => _gradients.Span;
+
+    /// <summary>‖δ_l‖ (Frobenius norm of ∂L/∂Z over the batch) per layer, input side first, when <see cref="TrackLayerNorms"/> is on.</summary>
+    public ReadOnlySpan<T> ErrorNorms => _errorNorms;
+
+    /// <summary>‖∂L/∂W_l‖ per layer, input side first, when <see cref="TrackLayerNorms"/> is on.</summary>
+    public ReadOnlySpan<T> WeightGradientNorms => _weightGradientNorms;
+
+    /// <summary>∂L/∂X: [batch, inputs] of the last backward pass, when <see cref="ComputeInputGradient"/> is on.</summary>
+    public ReadOnlySpan2D<T> InputGradient => _workspace.InputError(_lastBatch);
+
+    /// <summary>One training step on a mini-batch with class labels; returns the batch's mean loss.</summary>
+    /// <remarks>inputs: [b, inputs] with 1 ≤ b ≤ <see cref="MaxBatch"/>  labels: [b] in 0..outputs−1.</remarks>
+    /// <exception cref="ArgumentException">A shape disagrees or the loss takes targets.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The batch is too large or a label is out of range.</exception>
+    /// <exception cref="NonFiniteTrainingException">The loss or a gradient was NaN or infinite (parameters unchanged).</exception>
+    public T Step(ReadOnlySpan2D<T> inputs, ReadOnlySpan<int> labels) => StepCore(inputs, labels, default, useLabels: true);
+
+    /// <summary>One training step on a mini-batch with a target matrix; returns the batch's mean loss.</summary>
+    /// <remarks>inputs: [b, inputs] with 1 ≤ b ≤ <see cref="MaxBatch"/>  targets: [b, outputs].</remarks>
+    /// <exception cref="ArgumentException">A shape disagrees or the loss takes labels.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The batch is too large.</exception>
+    /// <exception cref="NonFiniteTrainingException">The loss or a gradient was NaN or infinite (parameters unchanged).</exception>
+    public T Step(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets) => StepCore(inputs, default, targets, useLabels: false);
+
+    /// <summary>One training step on a rank-2 tensor of inputs with class labels.</summary>
+    /// <exception cref="ArgumentException">The tensor is not [b, inputs] with contiguous rows, or a shape disagrees.</exception>
+    public T Step(ReadOnlyTensorSpan<T> inputs, ReadOnlySpan<int> labels) =>
+        Step(TensorViews.AsReadOnlySpan2D(inputs, nameof(inputs)), labels);
+
+    /// <summary>One training step on rank-2 tensors of inputs and targets.</summary>
+    /// <exception cref="ArgumentException">A tensor is not rank 2 with contiguous rows, or a shape disagrees.</exception>
+    public T Step(ReadOnlyTensorSpan<T> inputs, ReadOnlyTensorSpan<T> targets) =>
+        Step(TensorViews.AsReadOnlySpan2D(inputs, nameof(inputs)), TensorViews.AsReadOnlySpan2D(targets, nameof(targets)));
+
+    /// <summary>Forward and backward without an update: fills <see cref="Gradients"/> and returns the mean loss.</summary>
+    /// <exception cref="ArgumentException">A shape disagrees or the loss takes targets.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The batch is too large or a label is out of range.</exception>
+    public T ComputeGradients(ReadOnlySpan2D<T> inputs, ReadOnlySpan<int> labels)
+    {
+        Validate(inputs, labels, default, useLabels: true);
+        return ForwardBackward(inputs, labels, default);
+    }
+
+    /// <summary>Forward and backward without an update: fills <see cref="Gradients"/> and returns the mean loss.</summary>
+    /// <exception cref="ArgumentException">A shape disagrees or the loss takes labels.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The batch is too large.</exception>
+    public T ComputeGradients(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
+    {
+        Validate(inputs, default, targets, useLabels: false);
+        return ForwardBackward(inputs, default, targets);
+    }
+
+    /// <summary>The mean loss of a batch, forward pass only; parameters and gradients are untouched.</summary>
+    /// <exception cref="ArgumentException">A shape disagrees or the loss takes targets.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The batch is too large or a label is out of range.</exception>
+    public T ComputeLoss(ReadOnlySpan2D<T> inputs, ReadOnlySpan<int> labels)
+    {
+        Validate(inputs, labels, default, useLabels: true);
+        return Loss.Evaluate<T>(_workspace.Forward(Network, inputs), labels, default, default);
+    }
+
+    /// <summary>The mean loss of a batch, forward pass only; parameters and gradients are untouched.</summary>
+    /// <exception cref="ArgumentException">A shape disagrees or the loss takes labels.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The batch is too large.</exception>
+    public T ComputeLoss(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
+    {
+        Validate(inputs, default, targets, useLabels: false);
+        return Loss.Evaluate<T>(_workspace.Forward(Network, inputs), default, targets, default);
+    }
+
+    /// <summary>
+    /// Clips (when <see cref="MaxGradientNorm"/> is set) and applies the optimizer to the current
+    /// <see cref="Gradients"/> with the scheduled learning rate: one vectorised pass over the flat blocks.
+    /// </summary>
+    public void ApplyGradients()
+    {
+        double learningRate = LearningRate;
+        if (MaxGradientNorm is double maxNorm)
+        {
+            double norm = Math.Sqrt(double.CreateTruncating(Reductions.SumOfSquares<T>(_gradients.Span)));
+            double coefficient = maxNorm / (norm + 1e-6);
+            if (coefficient < 1) TensorPrimitives.Multiply(_gradients.Span, T.CreateTruncating(coefficient), _gradients.Span);
+            LastGradientNorm = norm;
+        }
+        Optimizer.Apply(Network.ParameterBlock, _gradients, learningRate);
+    }
+
+    /// <summary>The network's outputs for any number of rows, computed in chunks of <see cref="MaxBatch"/>.</summary>
+    /// <remarks>inputs: [n, inputs]  outputs: [n, outputs] (the last layer's activations: logits for cross-entropy).</remarks>
+    /// <exception cref="ArgumentException">A shape disagrees.</exception>
+    public void Predict(ReadOnlySpan2D<T> inputs, Span2D<T> outputs)
+    {
+        RequireInputWidth(inputs);
+        if (outputs.Height != inputs.Height || outputs.Width != Network.OutputSize)
+            ThrowShape(nameof(outputs), outputs.Height, outputs.Width, inputs.Height, Network.OutputSize);
+        for (int row = 0; row < inputs.Height; row += MaxBatch)
+        {
+            int rows = Math.Min(MaxBatch, inputs.Height - row);
+            _workspace.Forward(Network, inputs.Slice(row, 0, rows, inputs.Width))
+                .CopyTo(outputs.Slice(row, 0, rows, outputs.Width));
+        }
+    }
+
+    /// <summary>Predictions into rank-2 tensors; see <see cref="Predict(ReadOnlySpan2D{T}, Span2D{T})"/>.</summary>
+    /// <exception cref="ArgumentException">A tensor is not rank 2 with contiguous rows, or a shape disagrees.</exception>
+    public void Predict(ReadOnlyTensorSpan<T> inputs, TensorSpan<T> outputs) =>
+        Predict(TensorViews.AsReadOnlySpan2D(inputs, nameof(inputs)), TensorViews.AsSpan2D(outputs, nameof(outputs)));
+
+    /// <summary>The index of the largest output of each row (the predicted class), in chunks of <see cref="MaxBatch"/>.</summary>
+    /// <remarks>inputs: [n, inputs]  classes: [n].</remarks>
+    /// <exception cref="ArgumentException">A shape disagrees.</exception>
+    public void PredictClasses(ReadOnlySpan2D<T> inputs, Span<int> classes)
+    {
+        RequireInputWidth(inputs);
+        if (classes.Length != inputs.Height)
+            throw new ArgumentException("classes has " + classes.Length + " entries but inputs has " + inputs.Height + " rows.", nameof(classes));
+        for (int row = 0; row < inputs.Height; row += MaxBatch)
+        {
+            int rows = Math.Min(MaxBatch, inputs.Height - row);
+            Span2D<T> outputs = _workspace.Forward(Network, inputs.Slice(row, 0, rows, inputs.Width));
+            Reductions.ArgMaxRows<T>(outputs, classes.Slice(row, rows));
+        }
+    }
+
+    private T StepCore(ReadOnlySpan2D<T> inputs, ReadOnlySpan<int> labels, ReadOnlySpan2D<T> targets, bool useLabels)
+    {
+        Validate(inputs, labels, targets, useLabels);
+        T loss = ForwardBackward(inputs, labels, targets);
+        // Checked before the optimizer writes anything, so a bad step leaves parameters and state as they were.
+        if (!T.IsFinite(loss) || !Finite.All<T>(_gradients.Span))
+        {
+            if (NonFinitePolicy == NonFinitePolicy.SkipStep)
+            {
+                SkippedSteps++;
+                return loss;
+            }
+            throw LocateNonFinite(inputs.Height, loss);
+        }
+        ApplyGradients();
+        return loss;
+    }
+
+    private T ForwardBackward(ReadOnlySpan2D<T> inputs, ReadOnlySpan<int> labels, ReadOnlySpan2D<T> targets)
+    {
+        int batch = inputs.Height;
+        int last = Network.Layers.Length - 1;
+        Span2D<T> outputs = _workspace.Forward(Network, inputs);
+        T loss = Loss.Evaluate<T>(outputs, labels, targets, _workspace.Error(last, batch));
+        _workspace.Backward(Network, inputs, _gradients.Span, ComputeInputGradient);
+        _lastBatch = batch;
+        if (TrackLayerNorms) FillLayerNorms(batch);
+        return loss;
+    }
+
+    private void FillLayerNorms(int batch)
+    {
+        ReadOnlySpan<DenseLayer> layers = Network.Layers;
+        ReadOnlySpan<T> gradients = _gradients.Span;
+        for (int l = 0; l < layers.Length; l++)
+        {
+            _errorNorms[l] = T.Sqrt(Reductions.SumOfSquares<T>(_workspace.ErrorFlat(l, batch)));
+            _weightGradientNorms[l] = T.Sqrt(Reductions.SumOfSquares(gradients.Slice(layers[l].WeightOffset, layers[l].WeightCount)));
+        }
+    }
+
+    // Activations are searched from the input side (the order they were computed), gradients from the output side
+    // (the order backpropagation computed them), so the layer named is where the trouble first appeared.
+    private NonFiniteTrainingException LocateNonFinite(int batch, T loss)
+    {
+        ReadOnlySpan<DenseLayer> layers = Network.Layers;
+        if (!T.IsFinite(loss))
+        {
+            for (int l = 0; l < layers.Length; l++)
+            {
+                if (!Finite.All<T>(_workspace.OutputFlat(l, batch)) || !Finite.All<T>(_workspace.PreActivationFlat(l, batch)))
+                    return new NonFiniteTrainingException(NonFiniteQuantity.Activations, l, StepCount);
+            }
+            return new NonFiniteTrainingException(NonFiniteQuantity.Loss, -1, StepCount);
+        }
+        int layer = layers.Length - 1;
+        while (layer > 0 && Finite.All<T>(_gradients.Span.Slice(layers[layer].WeightOffset, layers[layer].ParameterCount)))
+            layer--;
+        return new NonFiniteTrainingException(NonFiniteQuantity.Gradients, layer, StepCount);
+    }
+
+    private void Validate(ReadOnlySpan2D<T> inputs, ReadOnlySpan<int> labels, ReadOnlySpan2D<T> targets, bool useLabels)
+    {
+        RequireInputWidth(inputs);
+        int batch = inputs.Height;
+        if (batch < 1 || batch > MaxBatch)
+        {
+            throw new ArgumentOutOfRangeException(nameof(inputs), batch,
+                "The batch has " + batch + " rows; this trainer takes 1 to " + MaxBatch + " (its maxBatch).");
+        }
+        if (useLabels != Loss.UsesClassLabels)
+        {
+            throw new ArgumentException(Loss.Kind + " trains against " + (Loss.UsesClassLabels ? "class labels" : "a target matrix")
+                + "; pass " + (Loss.UsesClassLabels ? "labels" : "targets") + " instead.", useLabels ? nameof(labels) : nameof(targets));
+        }
+        int classes = Network.OutputSize;
+        if (useLabels)
+        {
+            if (labels.Length != batch)
+                throw new ArgumentException("labels has " + labels.Length + " entries but inputs has " + batch + " rows.", nameof(labels));
+            for (int i = 0; i < labels.Length; i++)
+            {
+                if ((uint)labels[i] >= (uint)classes) ThrowLabel(i, labels[i], classes);
+            }
+        }
+        else if (targets.Height != batch || targets.Width != classes)
+        {
+            ThrowShape(nameof(targets), targets.Height, targets.Width, batch, classes);
+        }
+    }
+
+    private void RequireInputWidth(ReadOnlySpan2D<T> inputs)
+    {
+        if (inputs.Width != Network.InputSize)
+        {
+            throw new ArgumentException("inputs has " + inputs.Width + " columns but the network takes "
+                + Network.InputSize + " input features.", nameof(inputs));
+        }
+    }
+
+    [DoesNotReturn]
+    private static void ThrowLabel(int index, int label, int classes) =>
+        throw new ArgumentOutOfRangeException("labels", label,
+            "labels[" + index + "] is " + label + " but the network has " + classes + " outputs (classes 0 to " + (classes - 1) + ").");
+
+    [DoesNotReturn]
+    private static void ThrowShape(string name, int rows, int columns, int expectedRows, int expectedColumns) =>
+        throw new ArgumentException(name + " is [" + rows + ", " + columns + "] but must be [" + expectedRows + ", "
+            + expectedColumns + "].", name);
+}
