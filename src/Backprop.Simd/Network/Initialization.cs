@@ -1,6 +1,6 @@
 using System.Numerics;
 using Backprop.Simd.Kernels;
-using Backprop.Simd.Random;
+using Backprop.Simd.Randomness;
 
 namespace Backprop.Simd.Network;
 

@@ -1,6 +1,6 @@
 using System.Numerics;
 using Backprop.Simd.Memory;
-using Backprop.Simd.Random;
+using Backprop.Simd.Randomness;
 using CommunityToolkit.HighPerformance;
 
 namespace Backprop.Simd.Network;

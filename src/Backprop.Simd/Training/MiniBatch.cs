@@ -6,7 +6,7 @@ namespace Backprop.Simd.Training;
 /// <summary>
 /// Gathers the rows named by a slice of a (shuffled) index buffer into preallocated mini-batch buffers, so an epoch
 /// over a data set allocates nothing. Shuffle the indices with
-/// <see cref="Random.Xoshiro256StarStar.Shuffle{TItem}(Span{TItem})"/> and fill them first with <see cref="FillSequence"/>.
+/// <see cref="Randomness.Xoshiro256StarStar.Shuffle{TItem}(Span{TItem})"/> and fill them first with <see cref="FillSequence"/>.
 /// </summary>
 public static class MiniBatch
 {

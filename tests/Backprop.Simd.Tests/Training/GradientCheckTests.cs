@@ -10,11 +10,6 @@ public class GradientCheckTests
     // checker's step stay below 1e-6 here.
     private const double Tolerance = 1e-5;
 
-    // The exact-GELU kernel evaluates erf by Abramowitz–Stegun 7.1.26 (error 1.5e-7) but differentiates with the true
-    // Gaussian density, so its derivative and its values disagree by up to ~3e-4 relative. Tighten to Tolerance once
-    // the kernel's erf is exact to double precision.
-    private const double ApproximateErfTolerance = 1e-3;
-
     public static TheoryData<string, string, int> Cases()
     {
         var data = new TheoryData<string, string, int>();
@@ -61,8 +56,7 @@ public class GradientCheckTests
                     ? TestData.Uniform01<double>(batch, outputs, seed: 300)
                     : TestData.Normal<double>(batch, outputs, seed: 300));
 
-        double tolerance = activation.Kind == ActivationKind.Gelu ? ApproximateErfTolerance : Tolerance;
-        Assert.True(result.WorstRelativeError < tolerance && result.WorstInputRelativeError < tolerance, result.ToString());
+        Assert.True(result.WorstRelativeError < Tolerance && result.WorstInputRelativeError < Tolerance, result.ToString());
     }
 
     [Fact]

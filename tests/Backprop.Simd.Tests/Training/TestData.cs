@@ -1,4 +1,4 @@
-using Backprop.Simd.Random;
+using Backprop.Simd.Randomness;
 
 namespace Backprop.Simd.Tests.Training;
 

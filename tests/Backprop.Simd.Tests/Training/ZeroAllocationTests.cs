@@ -1,6 +1,6 @@
 using Backprop.Simd.Kernels;
 using Backprop.Simd.Network;
-using Backprop.Simd.Random;
+using Backprop.Simd.Randomness;
 using Backprop.Simd.Training;
 using CommunityToolkit.HighPerformance;
 using Xunit.Abstractions;

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Backprop.Simd.Random;
+namespace Backprop.Simd.Randomness;
 
 /// <summary>
 /// The xoshiro256** generator (Blackman &amp; Vigna), seeded through SplitMix64 as its authors recommend. It is the
