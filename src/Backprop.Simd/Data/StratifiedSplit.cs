@@ -1,3 +1,5 @@
+using Backprop.Simd.Randomness;
+
 namespace Backprop.Simd.Data;
 
 /// <summary>Splits a data set into training and validation parts that keep each class's share.</summary>
@@ -31,7 +33,7 @@ public static class StratifiedSplit
 
         var inValidation = new bool[data.SampleCount];
         int validationCount = 0;
-        var random = new SplitMix64(seed);
+        var random = new Xoshiro256StarStar(seed);
         for (int c = 0; c < counts.Length; c++)
         {
             Span<int> members = byClass.AsSpan(starts[c], counts[c]);
@@ -39,7 +41,7 @@ public static class StratifiedSplit
             // A partial Fisher–Yates: only the first `held` positions need to be drawn.
             for (int i = 0; i < held; i++)
             {
-                int j = i + random.NextInt(members.Length - i);
+                int j = i + random.NextInt32(members.Length - i);
                 (members[i], members[j]) = (members[j], members[i]);
                 inValidation[members[i]] = true;
             }
