@@ -3,24 +3,6 @@ using System.Runtime.Intrinsics;
 
 namespace Backprop.Simd.Kernels.Losses;
 
-/// <summary>m = max_c y_c over one row; NaN when the row holds a NaN.</summary>
-internal ref struct RowMaxStep<T>(Strided<T> y) : IElementwiseStep where T : unmanaged, IFloatingPointIeee754<T>
-{
-    private readonly Strided<T> y = y;
-    public T Max;
-
-    public void Invoke(nint row, nint i) => Max = T.Max(Max, y[row, i]);
-
-    public void Invoke128(nint row, nint i, int lanes) =>
-        Max = T.Max(Max, Horizontal.Max(Lanes.KeepFirst128(Lanes.Load128(ref y[row, i], lanes), lanes, T.NegativeInfinity)));
-
-    public void Invoke256(nint row, nint i, int lanes) =>
-        Max = T.Max(Max, Horizontal.Max(Lanes.KeepFirst256(Lanes.Load256(ref y[row, i], lanes), lanes, T.NegativeInfinity)));
-
-    public void Invoke512(nint row, nint i, int lanes) =>
-        Max = T.Max(Max, Horizontal.Max(Lanes.KeepFirst512(Lanes.Load512(ref y[row, i], lanes), lanes, T.NegativeInfinity)));
-}
-
 /// <summary>
 /// Over one row, given its max m: s = Σ_c e^(y_c − m), and with label smoothing the gap Σ_c w_c·(m − y_c) (w_c = 1
 /// without class weights). Shifting by m keeps every exponent ≤ 0, so s ∈ [1, C] never overflows; the gap is a sum of
