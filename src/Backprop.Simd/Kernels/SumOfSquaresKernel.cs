@@ -9,7 +9,7 @@ namespace Backprop.Simd.Kernels;
 /// Σx² accurate for any length: each block of <see cref="BlockLength"/> elements is summed in T by four independent
 /// vector accumulators (at most 64 terms per lane in float, and four chains hide the add latency), then the block's
 /// lanes are added into a double. A float running sum would lose about log2(n) bits over 10⁶ elements; this keeps the
-/// error to a few ulps of T. The scalar variant adds every square into the double directly.
+/// error to a few ulps of T. The scalar variant mirrors this with chunks of 16 squares summed in double.
 /// </summary>
 internal static class SumOfSquaresKernel
 {
@@ -26,7 +26,7 @@ internal static class SumOfSquaresKernel
                 SimdVariant.Vector512 => Block512(block),
                 SimdVariant.Vector256 => Block256(block),
                 SimdVariant.Vector128 => Block128(block),
-                _ => Tail(block, 0),
+                _ => BlockScalar(block),
             };
         }
         return T.CreateTruncating(total);
@@ -96,6 +96,13 @@ internal static class SumOfSquaresKernel
             a0 += v * v;
         }
         return Horizontal.SumToDouble(a0 + a1 + (a2 + a3)) + Tail(x, i);
+    }
+
+    private static double BlockScalar<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double sum = 0;
+        for (int start = 0; start < x.Length; start += 16) sum += Tail(x[..Math.Min(start + 16, x.Length)], start);
+        return sum;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
