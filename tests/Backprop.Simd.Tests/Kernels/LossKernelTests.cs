@@ -55,9 +55,10 @@ public class LossKernelTests
         foreach (SimdVariant variant in SimdSupport.All)
         foreach (int classes in ClassCounts)
         for (int rows = 0; rows <= 67; rows++)
-        foreach (double epsilon in new[] { 0.0, 0.1 })
         {
+            // Smoothing and the four weightings rotate over the batch sizes, so every combination meets every class count.
             int stride = classes + Pitch, weighting = (rows + classes) % 4;
+            double epsilon = rows / 4 % 2 == 0 ? 0 : 0.1;
             T[] logits = Logits<T>(rows * stride, rows * 100 + classes);
             var labels = new int[rows];
             for (int b = 0; b < rows; b++) labels[b] = (b * 7 + classes) % classes;
@@ -285,19 +286,19 @@ public class LossKernelTests
     [Fact]
     public void Losses_allocate_nothing_in_steady_state()
     {
-        var y = Logits<float>(128 * 10, 1);
-        var t = Uniform<float>(128 * 10, 2, 0, 1);
-        var gradient = new float[128 * 10];
-        var labels = new int[128];
-        var weights = Uniform<float>(128, 3, 0, 1);
+        var y = Logits<float>(16 * 10, 1);
+        var t = Uniform<float>(16 * 10, 2, 0, 1);
+        var gradient = new float[16 * 10];
+        var labels = new int[16];
+        var weights = Uniform<float>(16, 3, 0, 1);
         for (int warm = 0; warm < 2; warm++)
         {
             long before = GC.GetAllocatedBytesForCurrentThread();
             for (int i = 0; i < (warm == 0 ? 10 : 10_000); i++)
             {
-                var yView = new Span2D<float>(y, 128, 10);
-                var tView = new Span2D<float>(t, 128, 10);
-                var gView = new Span2D<float>(gradient, 128, 10);
+                var yView = new Span2D<float>(y, 16, 10);
+                var tView = new Span2D<float>(t, 16, 10);
+                var gView = new Span2D<float>(gradient, 16, 10);
                 LossKernels.MeanSquaredError<float>(yView, tView, gView);
                 LossKernels.MeanSquaredError<float>(yView, tView, weights, gView);
                 LossKernels.BinaryCrossEntropyWithLogits<float>(yView, tView, gView);
