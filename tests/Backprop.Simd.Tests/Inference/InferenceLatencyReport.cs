@@ -16,6 +16,7 @@ public class InferenceLatencyReport(ITestOutputHelper output)
 {
     [Fact]
     [Trait("Category", "Report")]
+    [Trait("Category", "Slow")] // 20 s of timed load: kept out of runs that exclude Slow
     public void W1_batch_one_latency_single_threaded_and_under_load()
     {
         var network = new Network<float>(784, InferenceReference.W1, seed: 1);
