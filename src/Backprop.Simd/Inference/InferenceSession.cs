@@ -1,0 +1,152 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using Backprop.Simd.Kernels;
+using Backprop.Simd.Memory;
+using CommunityToolkit.HighPerformance;
+
+namespace Backprop.Simd.Inference;
+
+/// <summary>
+/// One thread's way into a shared <see cref="FrozenModel{T}"/> (or the current model of a <see cref="PublishedModel{T}"/>):
+/// it owns the activation buffers for up to <see cref="MaxBatch"/> rows per pass, so predictions allocate nothing, take
+/// no lock and queue no work. A session is not thread-safe; give each thread its own (they are small: two buffers of
+/// <see cref="MaxBatch"/> rows of the widest layer).
+/// </summary>
+/// <remarks>
+/// Every call reads the model once and uses it for the whole call, so a prediction made during a
+/// <see cref="PublishedModel{T}.Publish(FrozenModel{T})"/> comes entirely from the old model or entirely from the new.
+/// <para>Lifetime rule: a span returned by <see cref="Predict(ReadOnlySpan{T})"/> points into this session's buffers;
+/// it is valid until the next call on this session and must not be kept or handed to another thread.</para>
+/// </remarks>
+/// <typeparam name="T">The element type of the model.</typeparam>
+public sealed class InferenceSession<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly FrozenModel<T> _model;
+    private readonly PublishedModel<T>? _published;
+    private readonly T[] _ping, _pong;
+
+    internal InferenceSession(FrozenModel<T> model, PublishedModel<T>? published, int maxBatch)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBatch);
+        _model = model;
+        _published = published;
+        MaxBatch = maxBatch;
+        _ping = new T[checked(maxBatch * model.MaxPaddedWidth)];
+        _pong = new T[_ping.Length];
+    }
+
+    /// <summary>The most rows one pass computes; larger batches are predicted in passes of this many rows.</summary>
+    public int MaxBatch { get; }
+
+    /// <summary>The model the next call will use: the fixed one, or the latest published one.</summary>
+    public FrozenModel<T> Model => _published is null ? _model : _published.Current;
+
+    /// <summary>The number of input features.</summary>
+    public int InputSize => _model.InputSize;
+
+    /// <summary>The number of outputs.</summary>
+    public int OutputSize => _model.OutputSize;
+
+    /// <summary>
+    /// Predicts one row and returns the outputs inside this session's buffers: valid only until the next call on this
+    /// session (copy them to keep them).
+    /// </summary>
+    /// <remarks>input: [inputs]  →  [outputs].</remarks>
+    /// <exception cref="ArgumentException"><paramref name="input"/> does not have <see cref="InputSize"/> elements.</exception>
+    public ReadOnlySpan<T> Predict(ReadOnlySpan<T> input)
+    {
+        Check.Length(InputSize, "the model's input size", input.Length, nameof(input));
+        return Model.Forward(AsRow(input), _ping, _pong).GetRowSpan(0);
+    }
+
+    /// <summary>Predicts one row into <paramref name="output"/>.</summary>
+    /// <remarks>input: [inputs]  output: [outputs].</remarks>
+    /// <exception cref="ArgumentException">A length disagrees with the model.</exception>
+    public void Predict(ReadOnlySpan<T> input, Span<T> output)
+    {
+        Check.Length(OutputSize, "the model's output size", output.Length, nameof(output));
+        Predict(input).CopyTo(output);
+    }
+
+    /// <summary>Predicts a batch of any size, in passes of up to <see cref="MaxBatch"/> rows.</summary>
+    /// <remarks>inputs: [b, inputs]  outputs: [b, outputs].</remarks>
+    /// <exception cref="ArgumentException">A shape disagrees with the model or the other argument.</exception>
+    public void Predict(ReadOnlySpan2D<T> inputs, Span2D<T> outputs)
+    {
+        CheckBatch(inputs, outputs.Height, nameof(outputs));
+        Check.Length(OutputSize, "the model's output size", outputs.Width, nameof(outputs));
+        FrozenModel<T> model = Model;
+        for (int row = 0; row < inputs.Height; row += MaxBatch)
+        {
+            int rows = Math.Min(MaxBatch, inputs.Height - row);
+            model.Forward(inputs.Slice(row, 0, rows, InputSize), _ping, _pong).CopyTo(outputs.Slice(row, 0, rows, OutputSize));
+        }
+    }
+
+    /// <summary>Predicts a batch given as rank-2 tensors.</summary>
+    /// <remarks>inputs: [b, inputs]  outputs: [b, outputs], each with contiguous rows.</remarks>
+    /// <exception cref="ArgumentException">A tensor is not rank 2 with contiguous rows, or a shape disagrees.</exception>
+    public void Predict(ReadOnlyTensorSpan<T> inputs, TensorSpan<T> outputs) =>
+        Predict(TensorViews.AsReadOnlySpan2D(inputs, nameof(inputs)), TensorViews.AsSpan2D(outputs, nameof(outputs)));
+
+    /// <summary>The index of the largest output for one row (the first of equals), e.g. the predicted class.</summary>
+    /// <exception cref="ArgumentException"><paramref name="input"/> does not have <see cref="InputSize"/> elements.</exception>
+    public int PredictClass(ReadOnlySpan<T> input)
+    {
+        ReadOnlySpan<T> output = Predict(input);
+        Span<int> index = stackalloc int[1];
+        Reductions.ArgMaxRows(AsRow(output), index);
+        return index[0];
+    }
+
+    /// <summary>The index of the largest output of every row.</summary>
+    /// <remarks>inputs: [b, inputs]  classes: [b].</remarks>
+    /// <exception cref="ArgumentException">A shape disagrees with the model or the other argument.</exception>
+    public void PredictClasses(ReadOnlySpan2D<T> inputs, Span<int> classes)
+    {
+        CheckBatch(inputs, classes.Length, nameof(classes));
+        FrozenModel<T> model = Model;
+        for (int row = 0; row < inputs.Height; row += MaxBatch)
+        {
+            int rows = Math.Min(MaxBatch, inputs.Height - row);
+            Reductions.ArgMaxRows(model.Forward(inputs.Slice(row, 0, rows, InputSize), _ping, _pong), classes.Slice(row, rows));
+        }
+    }
+
+    /// <summary>The softmax of one row's outputs (the class probabilities of a model trained with cross-entropy).</summary>
+    /// <remarks>input: [inputs]  probabilities: [outputs].</remarks>
+    /// <exception cref="ArgumentException">A length disagrees with the model.</exception>
+    public void PredictProbabilities(ReadOnlySpan<T> input, Span<T> probabilities)
+    {
+        Predict(input, probabilities);
+        SoftmaxInPlace(probabilities);
+    }
+
+    /// <summary>The softmax of every row's outputs.</summary>
+    /// <remarks>inputs: [b, inputs]  probabilities: [b, outputs].</remarks>
+    /// <exception cref="ArgumentException">A shape disagrees with the model or the other argument.</exception>
+    public void PredictProbabilities(ReadOnlySpan2D<T> inputs, Span2D<T> probabilities)
+    {
+        Predict(inputs, probabilities);
+        for (int row = 0; row < probabilities.Height; row++) SoftmaxInPlace(probabilities.GetRowSpan(row));
+    }
+
+    // Shifted by the maximum so that exp never overflows, as torch.softmax does.
+    private static void SoftmaxInPlace(Span<T> row)
+    {
+        T max = TensorPrimitives.Max<T>(row);
+        TensorPrimitives.Subtract(row, max, row);
+        TensorPrimitives.Exp<T>(row, row);
+        TensorPrimitives.Divide(row, TensorPrimitives.Sum<T>(row), row);
+    }
+
+    private void CheckBatch(ReadOnlySpan2D<T> inputs, int rows, string rowsName)
+    {
+        Check.Length(InputSize, "the model's input size", inputs.Width, nameof(inputs));
+        Check.Length(inputs.Height, "the number of input rows", rows, rowsName);
+    }
+
+    private static ReadOnlySpan2D<T> AsRow(ReadOnlySpan<T> span) =>
+        ReadOnlySpan2D<T>.DangerousCreate(in MemoryMarshal.GetReference(span), 1, span.Length, 0);
+}

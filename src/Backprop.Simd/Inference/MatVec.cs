@@ -1,0 +1,146 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using Backprop.Simd.Kernels;
+using CommunityToolkit.HighPerformance;
+
+namespace Backprop.Simd.Inference;
+
+/// <summary>
+/// <c>Y = X·W + b</c> for one or a few rows, with W packed once into column panels of four vectors. A panel is
+/// <c>[k, P]</c> contiguous, so one row's product streams the weights front to back exactly once with four accumulators
+/// that never leave registers, and no blocking, packing of X or horizontal sums as a general matrix product needs.
+/// Rows are taken two at a time so that each weight load feeds two FMAs; every row sums in the same order either way,
+/// so a row's result does not depend on the batch it came in.
+/// </summary>
+internal static class MatVec
+{
+    public const int VectorsPerPanel = 4;
+
+    /// <summary>The panel width P in elements for <paramref name="variant"/>: four of its vectors.</summary>
+    public static int PanelWidth<T>(SimdVariant variant) where T : unmanaged => VectorsPerPanel * variant switch
+    {
+        SimdVariant.Vector512 => Vector512<T>.Count,
+        SimdVariant.Vector256 => Vector256<T>.Count,
+        SimdVariant.Vector128 => Vector128<T>.Count,
+        _ => 1,
+    };
+
+    /// <summary><paramref name="length"/> rounded up to whole panels.</summary>
+    public static int Padded(int length, int panelWidth) => (length + panelWidth - 1) / panelWidth * panelWidth;
+
+    // W: [k, n]  →  panels: [⌈n/P⌉, k, P], panel p holding columns p·P … p·P + P − 1 and zeros past n.
+    public static void Pack<T>(ReadOnlySpan2D<T> w, int panelWidth, Span<T> panels) where T : unmanaged
+    {
+        int k = w.Height, n = w.Width;
+        Check.Length(Padded(n, panelWidth) * k, "the packed size of w", panels.Length, nameof(panels));
+        panels.Clear();
+        for (int column = 0, offset = 0; column < n; column += panelWidth, offset += k * panelWidth)
+        {
+            int count = Math.Min(panelWidth, n - column);
+            for (int i = 0; i < k; i++) w.GetRowSpan(i).Slice(column, count).CopyTo(panels.Slice(offset + i * panelWidth, count));
+        }
+    }
+
+    // X: [rows, k]  panels: [⌈n/P⌉, k, P]  bias: [n']  Y: [rows, n']  with n' = ⌈n/P⌉·P; Y = X·W + b.
+    public static void MultiplyAddBias<T>(ReadOnlySpan2D<T> x, ReadOnlySpan<T> panels, ReadOnlySpan<T> bias, Span2D<T> y,
+        SimdVariant variant) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int panelWidth = PanelWidth<T>(variant);
+        if (y.Width % panelWidth != 0)
+            throw new ArgumentException("y has width " + y.Width + ", not a multiple of the panel width " + panelWidth + ".", nameof(y));
+        Check.Length(y.Height, "the height of y", x.Height, nameof(x));
+        Check.Length(y.Width, "the width of y", bias.Length, nameof(bias));
+        Check.Length(y.Width * x.Width, "the packed size of W", panels.Length, nameof(panels));
+        switch (variant)
+        {
+            case SimdVariant.Vector512: Run<T, Vector512<T>, Vector512Ops<T>>(x, panels, bias, y); break;
+            case SimdVariant.Vector256: Run<T, Vector256<T>, Vector256Ops<T>>(x, panels, bias, y); break;
+            case SimdVariant.Vector128: Run<T, Vector128<T>, Vector128Ops<T>>(x, panels, bias, y); break;
+            default: Run<T, T, ScalarOps<T>>(x, panels, bias, y); break;
+        }
+    }
+
+    // Optimised at first call rather than tiered: a service's first requests are as fast as the rest, and the
+    // rounding (FMA or not) never changes when a method is recompiled.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Run<T, TVector, TOps>(ReadOnlySpan2D<T> x, ReadOnlySpan<T> panels, ReadOnlySpan<T> bias, Span2D<T> y)
+        where T : unmanaged where TVector : struct where TOps : IVectorOps<TVector, T>
+    {
+        int rows = x.Height, k = x.Width, width = y.Width, panelWidth = VectorsPerPanel * TOps.Count;
+        if (rows == 0 || width == 0) return;
+        ref T panel = ref MemoryMarshal.GetReference(panels);
+        ref T b = ref MemoryMarshal.GetReference(bias);
+        // Panels outermost: a panel (k·P elements, ~100 KB for W1's first layer) stays in L2 while every row uses it.
+        for (int column = 0; column < width; column += panelWidth)
+        {
+            int row = 0;
+            for (; row + 1 < rows; row += 2)
+            {
+                TwoRows<T, TVector, TOps>(ref XRow(x, row), ref XRow(x, row + 1), k, ref panel, ref Unsafe.Add(ref b, column),
+                    ref y[row, column], ref y[row + 1, column]);
+            }
+            if (row < rows) OneRow<T, TVector, TOps>(ref XRow(x, row), k, ref panel, ref Unsafe.Add(ref b, column), ref y[row, column]);
+            panel = ref Unsafe.Add(ref panel, (nint)k * panelWidth);
+        }
+    }
+
+    private static ref T XRow<T>(ReadOnlySpan2D<T> x, int row) =>
+        ref x.Width == 0 ? ref Unsafe.NullRef<T>() : ref Unsafe.AsRef(in x.DangerousGetReferenceAt(row, 0));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OneRow<T, TVector, TOps>(ref T x, int k, ref T w, ref T bias, ref T y)
+        where T : unmanaged where TVector : struct where TOps : IVectorOps<TVector, T>
+    {
+        nint n = TOps.Count;
+        TVector a0 = TOps.Load(in bias), a1 = TOps.Load(in Unsafe.Add(ref bias, n));
+        TVector a2 = TOps.Load(in Unsafe.Add(ref bias, 2 * n)), a3 = TOps.Load(in Unsafe.Add(ref bias, 3 * n));
+        for (nint i = 0; i < k; i++)
+        {
+            TVector xi = TOps.Broadcast(Unsafe.Add(ref x, i));
+            a0 = TOps.MultiplyAdd(xi, TOps.Load(in w), a0);
+            a1 = TOps.MultiplyAdd(xi, TOps.Load(in Unsafe.Add(ref w, n)), a1);
+            a2 = TOps.MultiplyAdd(xi, TOps.Load(in Unsafe.Add(ref w, 2 * n)), a2);
+            a3 = TOps.MultiplyAdd(xi, TOps.Load(in Unsafe.Add(ref w, 3 * n)), a3);
+            w = ref Unsafe.Add(ref w, 4 * n);
+        }
+        TOps.Store(a0, ref y);
+        TOps.Store(a1, ref Unsafe.Add(ref y, n));
+        TOps.Store(a2, ref Unsafe.Add(ref y, 2 * n));
+        TOps.Store(a3, ref Unsafe.Add(ref y, 3 * n));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TwoRows<T, TVector, TOps>(ref T x0, ref T x1, int k, ref T w, ref T bias, ref T y0, ref T y1)
+        where T : unmanaged where TVector : struct where TOps : IVectorOps<TVector, T>
+    {
+        nint n = TOps.Count;
+        TVector a0 = TOps.Load(in bias), a1 = TOps.Load(in Unsafe.Add(ref bias, n));
+        TVector a2 = TOps.Load(in Unsafe.Add(ref bias, 2 * n)), a3 = TOps.Load(in Unsafe.Add(ref bias, 3 * n));
+        TVector c0 = a0, c1 = a1, c2 = a2, c3 = a3;
+        for (nint i = 0; i < k; i++)
+        {
+            TVector xi = TOps.Broadcast(Unsafe.Add(ref x0, i)), zi = TOps.Broadcast(Unsafe.Add(ref x1, i));
+            TVector w0 = TOps.Load(in w), w1 = TOps.Load(in Unsafe.Add(ref w, n));
+            a0 = TOps.MultiplyAdd(xi, w0, a0);
+            c0 = TOps.MultiplyAdd(zi, w0, c0);
+            a1 = TOps.MultiplyAdd(xi, w1, a1);
+            c1 = TOps.MultiplyAdd(zi, w1, c1);
+            TVector w2 = TOps.Load(in Unsafe.Add(ref w, 2 * n)), w3 = TOps.Load(in Unsafe.Add(ref w, 3 * n));
+            a2 = TOps.MultiplyAdd(xi, w2, a2);
+            c2 = TOps.MultiplyAdd(zi, w2, c2);
+            a3 = TOps.MultiplyAdd(xi, w3, a3);
+            c3 = TOps.MultiplyAdd(zi, w3, c3);
+            w = ref Unsafe.Add(ref w, 4 * n);
+        }
+        TOps.Store(a0, ref y0);
+        TOps.Store(a1, ref Unsafe.Add(ref y0, n));
+        TOps.Store(a2, ref Unsafe.Add(ref y0, 2 * n));
+        TOps.Store(a3, ref Unsafe.Add(ref y0, 3 * n));
+        TOps.Store(c0, ref y1);
+        TOps.Store(c1, ref Unsafe.Add(ref y1, n));
+        TOps.Store(c2, ref Unsafe.Add(ref y1, 2 * n));
+        TOps.Store(c3, ref Unsafe.Add(ref y1, 3 * n));
+    }
+}
