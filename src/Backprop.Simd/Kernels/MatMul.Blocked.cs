@@ -1,0 +1,141 @@
+using System.Numerics;
+
+namespace Backprop.Simd.Kernels;
+
+/// <summary>
+/// Cache-blocked product <c>C[m, n] (+)= A[m, k]·B[k, n]</c> over strided views, for any vector variant. Loop order and
+/// block sizes follow the BLIS design: a depth slice of A (block rows × depth) is packed to sit in L2, one B panel
+/// (depth × two vectors) is packed to sit in L1, and the micro-kernel sweeps the A block against that panel.
+/// </summary>
+internal static unsafe class MatMulBlocked
+{
+    // The B panel the micro-kernel re-reads for every tile of rows must stay in L1 (32–48 KiB) beside A and C.
+    private const int PanelBBytes = 16 * 1024;
+
+    // The packed A block is re-read once per B panel, from L2 (1 MiB per core).
+    private const int BlockABytes = 256 * 1024;
+
+    public static void Run<TOps, TVector, T>(MatrixView<T> a, MatrixView<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate)
+        where TOps : IMatMulOps<TVector, T>
+        where TVector : unmanaged
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int tileRows = TOps.TileRows, panelWidth = 2 * TOps.Count;
+        int maxDepth = Math.Max(16, PanelBBytes / (panelWidth * sizeof(T)));
+        int maxBlockRows = Math.Max(tileRows, BlockABytes / (maxDepth * sizeof(T)) / tileRows * tileRows);
+
+        // Equal slices rather than full slices plus a ragged last one keep every micro-kernel call long.
+        int depthSlices = CeilDiv(k, maxDepth), depth = CeilDiv(k, depthSlices);
+        int rowBlocks = CeilDiv(m, maxBlockRows), blockRows = CeilDiv(CeilDiv(m, rowBlocks), tileRows) * tileRows;
+
+        T* packedA = MatMulPackingBuffers<T>.PanelA(maxBlockRows * maxDepth);
+        T* packedB = MatMulPackingBuffers<T>.PanelB(maxDepth * panelWidth);
+        T* edgeTile = stackalloc T[tileRows * panelWidth];
+
+        for (int p0 = 0; p0 < k; p0 += depth)
+        {
+            int sliceDepth = Math.Min(depth, k - p0);
+            bool load = accumulate || p0 > 0;
+            for (int i0 = 0; i0 < m; i0 += blockRows)
+            {
+                int rows = Math.Min(blockRows, m - i0);
+                PackA(a, i0, p0, rows, sliceDepth, tileRows, packedA);
+                for (int j0 = 0; j0 < n; j0 += panelWidth)
+                {
+                    int columns = Math.Min(panelWidth, n - j0);
+                    PackB(b, p0, j0, sliceDepth, columns, panelWidth, packedB);
+                    for (int i = 0; i < rows; i += tileRows)
+                    {
+                        T* panelA = packedA + ((nint)i * sliceDepth);
+                        T* target = c.At(i0 + i, j0);
+                        int validRows = Math.Min(tileRows, rows - i);
+                        if (validRows == tileRows && columns == panelWidth && c.ColumnStride == 1)
+                        {
+                            MatMulMicroKernel.Run<TOps, TVector, T>(panelA, packedB, sliceDepth, target, c.RowStride, load);
+                            continue;
+                        }
+
+                        // Ragged edges and transposed outputs go through a full-size tile so the kernel never branches.
+                        if (load) CopyTile(target, c.RowStride, c.ColumnStride, edgeTile, panelWidth, 1, validRows, columns);
+                        MatMulMicroKernel.Run<TOps, TVector, T>(panelA, packedB, sliceDepth, edgeTile, panelWidth, load);
+                        CopyTile(edgeTile, panelWidth, 1, target, c.RowStride, c.ColumnStride, validRows, columns);
+                    }
+                }
+            }
+        }
+    }
+
+    // Packed A: for each tile of `tileRows` rows, [depth][tileRows], rows past the end zero.
+    private static void PackA<T>(MatrixView<T> a, int i0, int p0, int rows, int depth, int tileRows, T* packed)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < rows; i += tileRows)
+        {
+            int validRows = Math.Min(tileRows, rows - i);
+            T* panel = packed + ((nint)i * depth);
+            if (a.ColumnStride == 1)
+            {
+                for (int r = 0; r < validRows; r++)
+                {
+                    T* source = a.At(i0 + i + r, p0);
+                    for (int p = 0; p < depth; p++) panel[(p * tileRows) + r] = source[p];
+                }
+            }
+            else
+            {
+                for (int p = 0; p < depth; p++)
+                {
+                    T* source = a.At(i0 + i, p0 + p);
+                    for (int r = 0; r < validRows; r++) panel[(p * tileRows) + r] = source[r * a.RowStride];
+                }
+            }
+
+            for (int p = 0; p < depth && validRows < tileRows; p++)
+            {
+                for (int r = validRows; r < tileRows; r++) panel[(p * tileRows) + r] = T.Zero;
+            }
+        }
+    }
+
+    // Packed B: [depth][panelWidth], columns past the end zero.
+    private static void PackB<T>(MatrixView<T> b, int p0, int j0, int depth, int columns, int panelWidth, T* packed)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (b.ColumnStride == 1)
+        {
+            for (int p = 0; p < depth; p++)
+            {
+                new ReadOnlySpan<T>(b.At(p0 + p, j0), columns).CopyTo(new Span<T>(packed + (p * panelWidth), columns));
+            }
+        }
+        else
+        {
+            for (int j = 0; j < columns; j++)
+            {
+                T* source = b.At(p0, j0 + j);
+                for (int p = 0; p < depth; p++) packed[(p * panelWidth) + j] = source[p * b.RowStride];
+            }
+        }
+
+        for (int p = 0; p < depth && columns < panelWidth; p++)
+        {
+            new Span<T>(packed + (p * panelWidth) + columns, panelWidth - columns).Clear();
+        }
+    }
+
+    private static void CopyTile<T>(T* source, nint sourceRowStride, nint sourceColumnStride,
+        T* destination, nint destinationRowStride, nint destinationColumnStride, int rows, int columns)
+        where T : unmanaged
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            for (int j = 0; j < columns; j++)
+            {
+                destination[(r * destinationRowStride) + (j * destinationColumnStride)] =
+                    source[(r * sourceRowStride) + (j * sourceColumnStride)];
+            }
+        }
+    }
+
+    private static int CeilDiv(int value, int divisor) => (value + divisor - 1) / divisor;
+}
