@@ -39,7 +39,10 @@ internal static unsafe class MatMulBlocked
             for (int i0 = 0; i0 < m; i0 += blockRows)
             {
                 int rows = Math.Min(blockRows, m - i0);
-                PackA(a, i0, p0, rows, sliceDepth, tileRows, packedA);
+
+                // Packing A pays only when its panel meets several B panels; a narrow row-major A is read in place.
+                bool aInPlace = a.ColumnStride == 1 && n <= panelWidth;
+                if (!aInPlace) PackA<TOps, TVector, T>(a, i0, p0, rows, sliceDepth, packedA);
                 for (int j0 = 0; j0 < n; j0 += panelWidth)
                 {
                     int columns = Math.Min(panelWidth, n - j0);
@@ -49,15 +52,18 @@ internal static unsafe class MatMulBlocked
                         T* panelA = packedA + ((nint)i * sliceDepth);
                         T* target = c.At(i0 + i, j0);
                         int validRows = Math.Min(tileRows, rows - i);
+                        bool inPlace = aInPlace && validRows == tileRows;
+                        if (aInPlace && !inPlace) PackA<TOps, TVector, T>(a, i0 + i, p0, validRows, sliceDepth, panelA);
+
                         if (validRows == tileRows && columns == panelWidth && c.ColumnStride == 1)
                         {
-                            MatMulMicroKernel.Run<TOps, TVector, T>(panelA, packedB, sliceDepth, target, c.RowStride, load);
+                            Tile<TOps, TVector, T>(inPlace, a.At(i0 + i, p0), a.RowStride, panelA, packedB, sliceDepth, target, c.RowStride, load);
                             continue;
                         }
 
                         // Ragged edges and transposed outputs go through a full-size tile so the kernel never branches.
                         if (load) CopyTile(target, c.RowStride, c.ColumnStride, edgeTile, panelWidth, 1, validRows, columns);
-                        MatMulMicroKernel.Run<TOps, TVector, T>(panelA, packedB, sliceDepth, edgeTile, panelWidth, load);
+                        Tile<TOps, TVector, T>(inPlace, a.At(i0 + i, p0), a.RowStride, panelA, packedB, sliceDepth, edgeTile, panelWidth, load);
                         CopyTile(edgeTile, panelWidth, 1, target, c.RowStride, c.ColumnStride, validRows, columns);
                     }
                 }
@@ -65,34 +71,46 @@ internal static unsafe class MatMulBlocked
         }
     }
 
-    // Packed A: for each tile of `tileRows` rows, [depth][tileRows], rows past the end zero.
-    private static void PackA<T>(MatrixView<T> a, int i0, int p0, int rows, int depth, int tileRows, T* packed)
+    private static void Tile<TOps, TVector, T>(bool inPlace, T* a, nint aPitch, T* packedA, T* packedB, int depth, T* c, nint cPitch, bool load)
+        where TOps : IMatMulOps<TVector, T>
+        where TVector : unmanaged
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (inPlace)
+        {
+            MatMulMicroKernel.Run<TOps, TVector, T, RowMajorInPlace>(a, aPitch, packedB, depth, c, cPitch, load);
+        }
+        else
+        {
+            MatMulMicroKernel.Run<TOps, TVector, T, PackedPanel>(packedA, 0, packedB, depth, c, cPitch, load);
+        }
+    }
+
+    // Packed A: for each tile of TileRows rows, [depth][TileRows], rows past the end zero. Each source row (or
+    // column, for a transposed view) is walked contiguously with pointer increments: packing is a measurable share of
+    // the narrow products.
+    private static void PackA<TOps, TVector, T>(MatrixView<T> a, int i0, int p0, int rows, int depth, T* packed)
+        where TOps : IMatMulOps<TVector, T>
+        where TVector : unmanaged
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int tileRows = TOps.TileRows;
         for (int i = 0; i < rows; i += tileRows)
         {
             int validRows = Math.Min(tileRows, rows - i);
             T* panel = packed + ((nint)i * depth);
-            if (a.ColumnStride == 1)
+            for (int r = 0; r < tileRows; r++)
             {
-                for (int r = 0; r < validRows; r++)
+                T* target = panel + r;
+                if (r >= validRows)
                 {
-                    T* source = a.At(i0 + i + r, p0);
-                    for (int p = 0; p < depth; p++) panel[(p * tileRows) + r] = source[p];
+                    for (int p = 0; p < depth; p++, target += tileRows) *target = T.Zero;
+                    continue;
                 }
-            }
-            else
-            {
-                for (int p = 0; p < depth; p++)
-                {
-                    T* source = a.At(i0 + i, p0 + p);
-                    for (int r = 0; r < validRows; r++) panel[(p * tileRows) + r] = source[r * a.RowStride];
-                }
-            }
 
-            for (int p = 0; p < depth && validRows < tileRows; p++)
-            {
-                for (int r = validRows; r < tileRows; r++) panel[(p * tileRows) + r] = T.Zero;
+                T* source = a.At(i0 + i + r, p0);
+                nint step = a.ColumnStride;
+                for (int p = 0; p < depth; p++, source += step, target += tileRows) *target = *source;
             }
         }
     }
@@ -103,10 +121,8 @@ internal static unsafe class MatMulBlocked
     {
         if (b.ColumnStride == 1)
         {
-            for (int p = 0; p < depth; p++)
-            {
-                new ReadOnlySpan<T>(b.At(p0 + p, j0), columns).CopyTo(new Span<T>(packed + (p * panelWidth), columns));
-            }
+            long bytes = columns * sizeof(T);
+            for (int p = 0; p < depth; p++) Buffer.MemoryCopy(b.At(p0 + p, j0), packed + (p * panelWidth), bytes, bytes);
         }
         else
         {
@@ -127,6 +143,16 @@ internal static unsafe class MatMulBlocked
         T* destination, nint destinationRowStride, nint destinationColumnStride, int rows, int columns)
         where T : unmanaged
     {
+        if (sourceColumnStride == 1 && destinationColumnStride == 1)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                Buffer.MemoryCopy(source + (r * sourceRowStride), destination + (r * destinationRowStride), columns * sizeof(T), columns * sizeof(T));
+            }
+
+            return;
+        }
+
         for (int r = 0; r < rows; r++)
         {
             for (int j = 0; j < columns; j++)

@@ -9,13 +9,18 @@ internal static unsafe class MatMulMicroKernel
 {
     public const int MaxTileRows = 12;
 
-    // A: packed [depth][TileRows]  B: packed [depth][2·Count]  C: [TileRows, 2·Count] at pitch cPitch.
+    // A: packed [depth][TileRows], or in place (row-major, rows aPitch apart) when TLayout says so.
+    // B: packed [depth][2·Count]  C: [TileRows, 2·Count] at pitch cPitch.
     // Without `load` the tile starts from zero, so C need not hold anything.
-    public static void Run<TOps, TVector, T>(T* a, T* b, int depth, T* c, nint cPitch, bool load)
+    public static void Run<TOps, TVector, T, TLayout>(T* a, nint aPitch, T* b, int depth, T* c, nint cPitch, bool load)
         where TOps : IMatMulOps<TVector, T>
         where TVector : unmanaged
         where T : unmanaged
+        where TLayout : IPanelLayout
     {
+        // Constants for a packed panel, so its addressing costs no registers.
+        nint aRow = TLayout.InPlace ? aPitch : 1;
+        nint aStep = TLayout.InPlace ? 1 : TOps.TileRows;
         int width = TOps.Count;
         int rows = TOps.TileRows;
         TVector c00 = TOps.Zero, c01 = TOps.Zero;
@@ -52,18 +57,18 @@ internal static unsafe class MatMulMicroKernel
             TVector b1 = TOps.Load(b + width);
             TVector ai;
             { ai = TOps.Broadcast(a[0]); c00 = TOps.MultiplyAdd(ai, b0, c00); c01 = TOps.MultiplyAdd(ai, b1, c01); }
-            if (rows > 1) { ai = TOps.Broadcast(a[1]); c10 = TOps.MultiplyAdd(ai, b0, c10); c11 = TOps.MultiplyAdd(ai, b1, c11); }
-            if (rows > 2) { ai = TOps.Broadcast(a[2]); c20 = TOps.MultiplyAdd(ai, b0, c20); c21 = TOps.MultiplyAdd(ai, b1, c21); }
-            if (rows > 3) { ai = TOps.Broadcast(a[3]); c30 = TOps.MultiplyAdd(ai, b0, c30); c31 = TOps.MultiplyAdd(ai, b1, c31); }
-            if (rows > 4) { ai = TOps.Broadcast(a[4]); c40 = TOps.MultiplyAdd(ai, b0, c40); c41 = TOps.MultiplyAdd(ai, b1, c41); }
-            if (rows > 5) { ai = TOps.Broadcast(a[5]); c50 = TOps.MultiplyAdd(ai, b0, c50); c51 = TOps.MultiplyAdd(ai, b1, c51); }
-            if (rows > 6) { ai = TOps.Broadcast(a[6]); c60 = TOps.MultiplyAdd(ai, b0, c60); c61 = TOps.MultiplyAdd(ai, b1, c61); }
-            if (rows > 7) { ai = TOps.Broadcast(a[7]); c70 = TOps.MultiplyAdd(ai, b0, c70); c71 = TOps.MultiplyAdd(ai, b1, c71); }
-            if (rows > 8) { ai = TOps.Broadcast(a[8]); c80 = TOps.MultiplyAdd(ai, b0, c80); c81 = TOps.MultiplyAdd(ai, b1, c81); }
-            if (rows > 9) { ai = TOps.Broadcast(a[9]); c90 = TOps.MultiplyAdd(ai, b0, c90); c91 = TOps.MultiplyAdd(ai, b1, c91); }
-            if (rows > 10) { ai = TOps.Broadcast(a[10]); c100 = TOps.MultiplyAdd(ai, b0, c100); c101 = TOps.MultiplyAdd(ai, b1, c101); }
-            if (rows > 11) { ai = TOps.Broadcast(a[11]); c110 = TOps.MultiplyAdd(ai, b0, c110); c111 = TOps.MultiplyAdd(ai, b1, c111); }
-            a += rows;
+            if (rows > 1) { ai = TOps.Broadcast(a[1 * aRow]); c10 = TOps.MultiplyAdd(ai, b0, c10); c11 = TOps.MultiplyAdd(ai, b1, c11); }
+            if (rows > 2) { ai = TOps.Broadcast(a[2 * aRow]); c20 = TOps.MultiplyAdd(ai, b0, c20); c21 = TOps.MultiplyAdd(ai, b1, c21); }
+            if (rows > 3) { ai = TOps.Broadcast(a[3 * aRow]); c30 = TOps.MultiplyAdd(ai, b0, c30); c31 = TOps.MultiplyAdd(ai, b1, c31); }
+            if (rows > 4) { ai = TOps.Broadcast(a[4 * aRow]); c40 = TOps.MultiplyAdd(ai, b0, c40); c41 = TOps.MultiplyAdd(ai, b1, c41); }
+            if (rows > 5) { ai = TOps.Broadcast(a[5 * aRow]); c50 = TOps.MultiplyAdd(ai, b0, c50); c51 = TOps.MultiplyAdd(ai, b1, c51); }
+            if (rows > 6) { ai = TOps.Broadcast(a[6 * aRow]); c60 = TOps.MultiplyAdd(ai, b0, c60); c61 = TOps.MultiplyAdd(ai, b1, c61); }
+            if (rows > 7) { ai = TOps.Broadcast(a[7 * aRow]); c70 = TOps.MultiplyAdd(ai, b0, c70); c71 = TOps.MultiplyAdd(ai, b1, c71); }
+            if (rows > 8) { ai = TOps.Broadcast(a[8 * aRow]); c80 = TOps.MultiplyAdd(ai, b0, c80); c81 = TOps.MultiplyAdd(ai, b1, c81); }
+            if (rows > 9) { ai = TOps.Broadcast(a[9 * aRow]); c90 = TOps.MultiplyAdd(ai, b0, c90); c91 = TOps.MultiplyAdd(ai, b1, c91); }
+            if (rows > 10) { ai = TOps.Broadcast(a[10 * aRow]); c100 = TOps.MultiplyAdd(ai, b0, c100); c101 = TOps.MultiplyAdd(ai, b1, c101); }
+            if (rows > 11) { ai = TOps.Broadcast(a[11 * aRow]); c110 = TOps.MultiplyAdd(ai, b0, c110); c111 = TOps.MultiplyAdd(ai, b1, c111); }
+            a += aStep;
             b += 2 * width;
         }
 
@@ -80,4 +85,22 @@ internal static unsafe class MatMulMicroKernel
         if (rows > 10) { TOps.Store(c100, c + (10 * cPitch)); TOps.Store(c101, c + (10 * cPitch) + width); }
         if (rows > 11) { TOps.Store(c110, c + (11 * cPitch)); TOps.Store(c111, c + (11 * cPitch) + width); }
     }
+}
+
+/// <summary>How the micro-kernel finds A: packed into a panel, or read in place from a row-major matrix.</summary>
+internal interface IPanelLayout
+{
+    static abstract bool InPlace { get; }
+}
+
+/// <summary>A packed into [depth][TileRows] panels.</summary>
+internal readonly struct PackedPanel : IPanelLayout
+{
+    public static bool InPlace => false;
+}
+
+/// <summary>A read where it lies: row-major, rows a pitch apart.</summary>
+internal readonly struct RowMajorInPlace : IPanelLayout
+{
+    public static bool InPlace => true;
 }

@@ -8,14 +8,15 @@ namespace Backprop.Simd.Kernels;
 /// </summary>
 internal static unsafe class MatMulSingleRow
 {
-    private const int VectorsPerStep = 4;
+    private const int ColumnVectorsPerStep = 8;
+    private const int DotsPerStep = 4;
 
     public static void Run<TOps, TVector, T>(MatrixView<T> a, MatrixView<T> b, MatrixView<T> c, int n, int k, bool accumulate)
         where TOps : IMatMulOps<TVector, T>
         where TVector : unmanaged
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        T* results = stackalloc T[VectorsPerStep * TOps.Count];
+        T* results = stackalloc T[ColumnVectorsPerStep * TOps.Count];
         if (b.ColumnStride == 1)
         {
             AlongRows<TOps, TVector, T>(a, b, c, n, k, accumulate, results);
@@ -29,7 +30,8 @@ internal static unsafe class MatMulSingleRow
         }
     }
 
-    // Rows of B are contiguous: c accumulates a[p]·B[p, :], four vectors of columns at a time.
+    // Rows of B are contiguous: c accumulates a[p]·B[p, :], eight vectors of columns at a time so that eight
+    // independent FMA chains hide the FMA latency.
     private static void AlongRows<TOps, TVector, T>(MatrixView<T> a, MatrixView<T> b, MatrixView<T> c, int n, int k, bool accumulate, T* results)
         where TOps : IMatMulOps<TVector, T>
         where TVector : unmanaged
@@ -37,24 +39,34 @@ internal static unsafe class MatMulSingleRow
     {
         int width = TOps.Count;
         int j0 = 0;
-        for (; j0 + (VectorsPerStep * width) <= n; j0 += VectorsPerStep * width)
+        for (; j0 + (ColumnVectorsPerStep * width) <= n; j0 += ColumnVectorsPerStep * width)
         {
             TVector s0 = TOps.Zero, s1 = TOps.Zero, s2 = TOps.Zero, s3 = TOps.Zero;
-            for (int p = 0; p < k; p++)
+            TVector s4 = TOps.Zero, s5 = TOps.Zero, s6 = TOps.Zero, s7 = TOps.Zero;
+            T* x = a.Origin;
+            T* row = b.At(0, j0);
+            for (int p = 0; p < k; p++, x += a.ColumnStride, row += b.RowStride)
             {
-                TVector x = TOps.Broadcast(*a.At(0, p));
-                T* row = b.At(p, j0);
-                s0 = TOps.MultiplyAdd(x, TOps.Load(row), s0);
-                s1 = TOps.MultiplyAdd(x, TOps.Load(row + width), s1);
-                s2 = TOps.MultiplyAdd(x, TOps.Load(row + (2 * width)), s2);
-                s3 = TOps.MultiplyAdd(x, TOps.Load(row + (3 * width)), s3);
+                TVector xp = TOps.Broadcast(*x);
+                s0 = TOps.MultiplyAdd(xp, TOps.Load(row), s0);
+                s1 = TOps.MultiplyAdd(xp, TOps.Load(row + width), s1);
+                s2 = TOps.MultiplyAdd(xp, TOps.Load(row + (2 * width)), s2);
+                s3 = TOps.MultiplyAdd(xp, TOps.Load(row + (3 * width)), s3);
+                s4 = TOps.MultiplyAdd(xp, TOps.Load(row + (4 * width)), s4);
+                s5 = TOps.MultiplyAdd(xp, TOps.Load(row + (5 * width)), s5);
+                s6 = TOps.MultiplyAdd(xp, TOps.Load(row + (6 * width)), s6);
+                s7 = TOps.MultiplyAdd(xp, TOps.Load(row + (7 * width)), s7);
             }
 
             TOps.Store(s0, results);
             TOps.Store(s1, results + width);
             TOps.Store(s2, results + (2 * width));
             TOps.Store(s3, results + (3 * width));
-            Write(results, c, j0, VectorsPerStep * width, accumulate);
+            TOps.Store(s4, results + (4 * width));
+            TOps.Store(s5, results + (5 * width));
+            TOps.Store(s6, results + (6 * width));
+            TOps.Store(s7, results + (7 * width));
+            Write(results, c, j0, ColumnVectorsPerStep * width, accumulate);
         }
 
         for (; j0 + width <= n; j0 += width)
@@ -82,7 +94,7 @@ internal static unsafe class MatMulSingleRow
         int width = TOps.Count;
         int vectorEnd = k - (k % width);
         int j = 0;
-        for (; j + VectorsPerStep <= n; j += VectorsPerStep)
+        for (; j + DotsPerStep <= n; j += DotsPerStep)
         {
             T* b0 = b.At(0, j), b1 = b.At(0, j + 1), b2 = b.At(0, j + 2), b3 = b.At(0, j + 3);
             TVector s0 = TOps.Zero, s1 = TOps.Zero, s2 = TOps.Zero, s3 = TOps.Zero;
@@ -108,7 +120,7 @@ internal static unsafe class MatMulSingleRow
             results[1] = r1;
             results[2] = r2;
             results[3] = r3;
-            Write(results, c, j, VectorsPerStep, accumulate);
+            Write(results, c, j, DotsPerStep, accumulate);
         }
 
         for (; j < n; j++)

@@ -136,8 +136,9 @@ public static unsafe partial class MatMul
         where TVector : unmanaged
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        // Cᵀ = Bᵀ·Aᵀ: the same product with views swapped, chosen when it fills the register tiles better (a narrow C).
-        if (m > 1 && (n == 1 || SwapFillsTilesBetter(m, n, TOps.TileRows, 2 * TOps.Count)))
+        // Cᵀ = Bᵀ·Aᵀ: the same product with views swapped, chosen when it fills the register tiles better (a narrow C)
+        // and A is a transposed view, so that the swapped B still packs by contiguous rows.
+        if (m > 1 && (n == 1 || (a.RowStride == 1 && SwapFillsTilesBetter(m, n, TOps.TileRows, 2 * TOps.Count))))
         {
             (a, b, c, m, n) = (b.Transposed, a.Transposed, c.Transposed, n, m);
         }
