@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using Backprop.Simd.Threading;
 using CommunityToolkit.HighPerformance;
 
 namespace Backprop.Simd.Kernels;
@@ -49,10 +50,46 @@ public static unsafe partial class MatMul
         where T : unmanaged, IFloatingPointIeee754<T> =>
         MultiplyTransposedA(SimdSupport.Active, a, b, c, accumulate);
 
+    /// <summary>Forward product <c>Y = X·W</c> (or <c>Y += X·W</c>) shared among the threads of <paramref name="pool"/>.</summary>
+    /// <remarks>X: [m, k]  W: [k, n]  Y: [m, n]. Bit-identical to the single-threaded product for any thread count.</remarks>
+    /// <param name="x">Left operand, [m, k].</param>
+    /// <param name="w">Right operand, [k, n].</param>
+    /// <param name="y">Destination, [m, n]; must not overlap <paramref name="x"/> or <paramref name="w"/>.</param>
+    /// <param name="accumulate">Add the product to <paramref name="y"/> instead of overwriting it.</param>
+    /// <param name="pool">Threads to share the work; null runs on the calling thread alone.</param>
+    /// <exception cref="ArgumentException">The shapes disagree or <paramref name="y"/> overlaps a source.</exception>
+    public static void Multiply<T>(ReadOnlySpan2D<T> x, ReadOnlySpan2D<T> w, Span2D<T> y, bool accumulate, WorkerPool? pool)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Multiply(SimdSupport.Active, x, w, y, accumulate, pool);
+
+    /// <summary>Input-error product <c>C = A·Bᵀ</c> (or <c>C += A·Bᵀ</c>) shared among the threads of <paramref name="pool"/>.</summary>
+    /// <remarks>A: [m, n]  B: [k, n]  C: [m, k]. Bit-identical to the single-threaded product for any thread count.</remarks>
+    /// <param name="a">Left operand, [m, n].</param>
+    /// <param name="b">Right operand before transposition, [k, n].</param>
+    /// <param name="c">Destination, [m, k]; must not overlap <paramref name="a"/> or <paramref name="b"/>.</param>
+    /// <param name="accumulate">Add the product to <paramref name="c"/> instead of overwriting it.</param>
+    /// <param name="pool">Threads to share the work; null runs on the calling thread alone.</param>
+    /// <exception cref="ArgumentException">The shapes disagree or <paramref name="c"/> overlaps a source.</exception>
+    public static void MultiplyTransposedB<T>(ReadOnlySpan2D<T> a, ReadOnlySpan2D<T> b, Span2D<T> c, bool accumulate, WorkerPool? pool)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        MultiplyTransposedB(SimdSupport.Active, a, b, c, accumulate, pool);
+
+    /// <summary>Weight-gradient product <c>C = Aᵀ·B</c> (or <c>C += Aᵀ·B</c>) shared among the threads of <paramref name="pool"/>.</summary>
+    /// <remarks>A: [m, k]  B: [m, n]  C: [k, n]. Bit-identical to the single-threaded product for any thread count.</remarks>
+    /// <param name="a">Left operand before transposition, [m, k].</param>
+    /// <param name="b">Right operand, [m, n].</param>
+    /// <param name="c">Destination, [k, n]; must not overlap <paramref name="a"/> or <paramref name="b"/>.</param>
+    /// <param name="accumulate">Add the product to <paramref name="c"/> instead of overwriting it.</param>
+    /// <param name="pool">Threads to share the work; null runs on the calling thread alone.</param>
+    /// <exception cref="ArgumentException">The shapes disagree or <paramref name="c"/> overlaps a source.</exception>
+    public static void MultiplyTransposedA<T>(ReadOnlySpan2D<T> a, ReadOnlySpan2D<T> b, Span2D<T> c, bool accumulate, WorkerPool? pool)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        MultiplyTransposedA(SimdSupport.Active, a, b, c, accumulate, pool);
+
     // The overloads below take the variant explicitly so tests can run every one on this machine. A variant the
     // processor lacks still computes correctly (the runtime emulates wide vectors), only slowly.
 
-    internal static void Multiply<T>(SimdVariant variant, ReadOnlySpan2D<T> x, ReadOnlySpan2D<T> w, Span2D<T> y, bool accumulate = false)
+    internal static void Multiply<T>(SimdVariant variant, ReadOnlySpan2D<T> x, ReadOnlySpan2D<T> w, Span2D<T> y, bool accumulate = false, WorkerPool? pool = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         RequireEqual(x.Width, w.Height, nameof(w), "w.Height must equal x.Width", x, w);
@@ -65,11 +102,11 @@ public static unsafe partial class MatMul
                 new MatrixView<T>(px, MatrixView<T>.PitchOf(x), 1),
                 new MatrixView<T>(pw, MatrixView<T>.PitchOf(w), 1),
                 new MatrixView<T>(py, MatrixView<T>.PitchOf(y), 1),
-                y.Height, y.Width, x.Width, accumulate);
+                y.Height, y.Width, x.Width, accumulate, pool);
         }
     }
 
-    internal static void MultiplyTransposedB<T>(SimdVariant variant, ReadOnlySpan2D<T> a, ReadOnlySpan2D<T> b, Span2D<T> c, bool accumulate = false)
+    internal static void MultiplyTransposedB<T>(SimdVariant variant, ReadOnlySpan2D<T> a, ReadOnlySpan2D<T> b, Span2D<T> c, bool accumulate = false, WorkerPool? pool = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         RequireEqual(a.Width, b.Width, nameof(b), "b.Width must equal a.Width", a, b);
@@ -82,11 +119,11 @@ public static unsafe partial class MatMul
                 new MatrixView<T>(pa, MatrixView<T>.PitchOf(a), 1),
                 new MatrixView<T>(pb, MatrixView<T>.PitchOf(b), 1).Transposed,
                 new MatrixView<T>(pc, MatrixView<T>.PitchOf(c), 1),
-                c.Height, c.Width, a.Width, accumulate);
+                c.Height, c.Width, a.Width, accumulate, pool);
         }
     }
 
-    internal static void MultiplyTransposedA<T>(SimdVariant variant, ReadOnlySpan2D<T> a, ReadOnlySpan2D<T> b, Span2D<T> c, bool accumulate = false)
+    internal static void MultiplyTransposedA<T>(SimdVariant variant, ReadOnlySpan2D<T> a, ReadOnlySpan2D<T> b, Span2D<T> c, bool accumulate = false, WorkerPool? pool = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         RequireEqual(a.Height, b.Height, nameof(b), "b.Height must equal a.Height", a, b);
@@ -99,12 +136,13 @@ public static unsafe partial class MatMul
                 new MatrixView<T>(pa, MatrixView<T>.PitchOf(a), 1).Transposed,
                 new MatrixView<T>(pb, MatrixView<T>.PitchOf(b), 1),
                 new MatrixView<T>(pc, MatrixView<T>.PitchOf(c), 1),
-                c.Height, c.Width, a.Height, accumulate);
+                c.Height, c.Width, a.Height, accumulate, pool);
         }
     }
 
     // C[m, n] (+)= A[m, k]·B[k, n], all three forms once their views are set up.
-    private static void Product<T>(SimdVariant variant, MatrixView<T> a, MatrixView<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate)
+    private static void Product<T>(SimdVariant variant, MatrixView<T> a, MatrixView<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate,
+        WorkerPool? pool)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (m == 0 || n == 0) return;
@@ -117,13 +155,13 @@ public static unsafe partial class MatMul
         switch (variant)
         {
             case SimdVariant.Vector512:
-                Planned<MatMulVector512<T>, Vector512<T>, T>(a, b, c, m, n, k, accumulate);
+                Planned<MatMulVector512<T>, Vector512<T>, T>(a, b, c, m, n, k, accumulate, pool);
                 break;
             case SimdVariant.Vector256:
-                Planned<MatMulVector256<T>, Vector256<T>, T>(a, b, c, m, n, k, accumulate);
+                Planned<MatMulVector256<T>, Vector256<T>, T>(a, b, c, m, n, k, accumulate, pool);
                 break;
             case SimdVariant.Vector128:
-                Planned<MatMulVector128<T>, Vector128<T>, T>(a, b, c, m, n, k, accumulate);
+                Planned<MatMulVector128<T>, Vector128<T>, T>(a, b, c, m, n, k, accumulate, pool);
                 break;
             default:
                 MatMulScalar.Run(a, b, c, m, n, k, accumulate);
@@ -131,7 +169,8 @@ public static unsafe partial class MatMul
         }
     }
 
-    private static void Planned<TOps, TVector, T>(MatrixView<T> a, MatrixView<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate)
+    private static void Planned<TOps, TVector, T>(MatrixView<T> a, MatrixView<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate,
+        WorkerPool? pool)
         where TOps : IMatMulOps<TVector, T>
         where TVector : unmanaged
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -143,13 +182,15 @@ public static unsafe partial class MatMul
             (a, b, c, m, n) = (b.Transposed, a.Transposed, c.Transposed, n, m);
         }
 
-        if (m == 1)
+        var job = new MatMulJob<TOps, TVector, T>(a, b, c, m, n, k, accumulate);
+        int parts = pool is null ? 1 : job.Plan(pool.ThreadCount);
+        if (parts == 1)
         {
-            MatMulSingleRow.Run<TOps, TVector, T>(a, b, c, n, k, accumulate);
+            job.Execute(0);
         }
         else
         {
-            MatMulBlocked.Run<TOps, TVector, T>(a, b, c, m, n, k, accumulate);
+            pool!.Run(ref job, parts);
         }
     }
 

@@ -16,6 +16,9 @@ internal readonly unsafe struct MatrixView<T>(T* origin, nint rowStride, nint co
 
     public MatrixView<T> Transposed => new(Origin, ColumnStride, RowStride);
 
+    /// <summary>The view whose element (0, 0) is this view's element (row, column).</summary>
+    public MatrixView<T> From(nint row, nint column) => new(At(row, column), RowStride, ColumnStride);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public T* At(nint row, nint column) => Origin + (row * RowStride) + (column * ColumnStride);
 
