@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics.Tensors;
 using Backprop.Simd.Kernels;
+using Backprop.Simd.Threading;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
@@ -19,6 +20,7 @@ public class MatMulBenchmarks
 {
     private float[,] _rightTransposed = new float[0, 0];
     private MatMulShape _shape = MatMulShape.All[0];
+    private WorkerPool? _pool;
 
     public static IEnumerable<string> Shapes => MatMulShape.All.Select(s => s.Name);
 
@@ -32,10 +34,17 @@ public class MatMulBenchmarks
         // Dot wants B(·, j) contiguous: rows of B for A·Bᵀ, else columns of B gathered once here.
         float[,] right = _shape.Right;
         _rightTransposed = _shape.Form == MatMulForm.TransposedB ? right : Transpose(right);
+        _pool = new WorkerPool(2);
     }
+
+    [GlobalCleanup]
+    public void Cleanup() => _pool?.Dispose();
 
     [Benchmark(Baseline = true)]
     public void Blocked() => _shape.Run(SimdSupport.Active);
+
+    [Benchmark]
+    public void BlockedTwoThreads() => _shape.Run(SimdSupport.Active, _pool);
 
     [Benchmark]
     public void Naive() => _shape.Run(SimdVariant.Scalar);

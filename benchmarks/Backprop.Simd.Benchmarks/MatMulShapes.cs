@@ -1,4 +1,5 @@
 using Backprop.Simd.Kernels;
+using Backprop.Simd.Threading;
 using CommunityToolkit.HighPerformance;
 
 namespace Backprop.Simd.Benchmarks;
@@ -61,18 +62,18 @@ public sealed class MatMulShape
 
     public static MatMulShape Named(string name) => Array.Find(All, s => s.Name == name) ?? throw new ArgumentException(name, nameof(name));
 
-    public void Run(SimdVariant variant)
+    public void Run(SimdVariant variant, WorkerPool? pool = null)
     {
         switch (Form)
         {
             case MatMulForm.Multiply:
-                MatMul.Multiply<float>(variant, Left, Right, Destination);
+                MatMul.Multiply<float>(variant, Left, Right, Destination, accumulate: false, pool);
                 break;
             case MatMulForm.TransposedB:
-                MatMul.MultiplyTransposedB<float>(variant, Left, Right, Destination);
+                MatMul.MultiplyTransposedB<float>(variant, Left, Right, Destination, accumulate: false, pool);
                 break;
             default:
-                MatMul.MultiplyTransposedA<float>(variant, Left, Right, Destination);
+                MatMul.MultiplyTransposedA<float>(variant, Left, Right, Destination, accumulate: false, pool);
                 break;
         }
     }

@@ -28,8 +28,8 @@ internal static unsafe class MatMulBlocked
         int depthSlices = CeilDiv(k, maxDepth), depth = CeilDiv(k, depthSlices);
         int rowBlocks = CeilDiv(m, maxBlockRows), blockRows = CeilDiv(CeilDiv(m, rowBlocks), tileRows) * tileRows;
 
-        T* packedA = MatMulPackingBuffers<T>.PanelA(maxBlockRows * maxDepth);
-        T* packedB = MatMulPackingBuffers<T>.PanelB(maxDepth * panelWidth);
+        T* packedA = MatMulPackingBuffers.PanelA<T>(maxBlockRows * maxDepth);
+        T* packedB = MatMulPackingBuffers.PanelB<T>(maxDepth * panelWidth);
         T* edgeTile = stackalloc T[tileRows * panelWidth];
 
         for (int p0 = 0; p0 < k; p0 += depth)
@@ -46,7 +46,7 @@ internal static unsafe class MatMulBlocked
                 for (int j0 = 0; j0 < n; j0 += panelWidth)
                 {
                     int columns = Math.Min(panelWidth, n - j0);
-                    PackB(b, p0, j0, sliceDepth, columns, panelWidth, packedB);
+                    PackB<TOps, TVector, T>(b, p0, j0, sliceDepth, columns, packedB);
                     for (int i = 0; i < rows; i += tileRows)
                     {
                         T* panelA = packedA + ((nint)i * sliceDepth);
@@ -116,9 +116,25 @@ internal static unsafe class MatMulBlocked
     }
 
     // Packed B: [depth][panelWidth], columns past the end zero.
-    private static void PackB<T>(MatrixView<T> b, int p0, int j0, int depth, int columns, int panelWidth, T* packed)
+    private static void PackB<TOps, TVector, T>(MatrixView<T> b, int p0, int j0, int depth, int columns, T* packed)
+        where TOps : IMatMulOps<TVector, T>
+        where TVector : unmanaged
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        int width = TOps.Count, panelWidth = 2 * width;
+        if (b.ColumnStride == 1 && columns == panelWidth)
+        {
+            // A full panel row is two vectors: copying them beats a memmove call per row.
+            T* source = b.At(p0, j0);
+            for (int p = 0; p < depth; p++, source += b.RowStride, packed += panelWidth)
+            {
+                TOps.Store(TOps.Load(source), packed);
+                TOps.Store(TOps.Load(source + width), packed + width);
+            }
+
+            return;
+        }
+
         if (b.ColumnStride == 1)
         {
             long bytes = columns * sizeof(T);

@@ -5,21 +5,25 @@ namespace Backprop.Simd.Kernels;
 
 /// <summary>
 /// Per-thread scratch for the packed panels of A and B. Each is allocated (pinned) the first time a thread needs it
-/// at a given size and reused forever after, so steady-state products allocate nothing.
+/// at a given size and reused forever after, so steady-state products allocate nothing. The buffers are untyped bytes
+/// because thread statics of a non-generic class are the cheap kind to reach.
 /// </summary>
-internal static unsafe class MatMulPackingBuffers<T>
-    where T : unmanaged
+internal static unsafe class MatMulPackingBuffers
 {
-    [ThreadStatic] private static T[]? s_panelA;
-    [ThreadStatic] private static T[]? s_panelB;
+    // Whole cache lines, so that vector loads of a panel never straddle two.
+    private const int Alignment = 64;
 
-    public static T* PanelA(int length) => Rent(ref s_panelA, length);
+    [ThreadStatic] private static byte[]? s_panelA;
+    [ThreadStatic] private static byte[]? s_panelB;
 
-    public static T* PanelB(int length) => Rent(ref s_panelB, length);
+    public static T* PanelA<T>(int length) where T : unmanaged => (T*)Rent(ref s_panelA, length * sizeof(T));
 
-    private static T* Rent(ref T[]? buffer, int length)
+    public static T* PanelB<T>(int length) where T : unmanaged => (T*)Rent(ref s_panelB, length * sizeof(T));
+
+    private static byte* Rent(ref byte[]? buffer, int bytes)
     {
-        if (buffer is null || buffer.Length < length) buffer = GC.AllocateUninitializedArray<T>(length, pinned: true);
-        return (T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+        if (buffer is null || buffer.Length < bytes + Alignment) buffer = GC.AllocateUninitializedArray<byte>(bytes + Alignment, pinned: true);
+        nint start = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+        return (byte*)((start + Alignment - 1) & ~(nint)(Alignment - 1));
     }
 }

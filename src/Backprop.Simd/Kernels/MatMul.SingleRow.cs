@@ -24,7 +24,7 @@ internal static unsafe class MatMulSingleRow
         else
         {
             // B's columns are contiguous: each output is a dot product; the row of a is made contiguous once.
-            T* x = MatMulPackingBuffers<T>.PanelA(k);
+            T* x = MatMulPackingBuffers.PanelA<T>(k);
             for (int p = 0; p < k; p++) x[p] = *a.At(0, p);
             AlongColumns<TOps, TVector, T>(x, b, c, n, k, accumulate, results);
         }

@@ -15,17 +15,38 @@ internal static class MatMulCase
 {
     /// <summary>Null when the kernel matches the reference, else a description of the worst element.</summary>
     public static string? Check<T>(MatMulForm form, SimdVariant variant, int m, int n, int k, int gap, bool accumulate, int seed)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Check<T>(form, [variant], m, n, k, gap, accumulate, seed);
+
+    /// <summary>Checks several variants on the same operands, computing the (slow) reference once.</summary>
+    public static string? Check<T>(MatMulForm form, IReadOnlyList<SimdVariant> variants, int m, int n, int k, int gap, bool accumulate, int seed)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var random = new Random(seed);
         var (leftShape, rightShape) = MatMulReference.OperandShapes(form, m, n, k);
         Span2D<T> left = Strided<T>(leftShape.Height, leftShape.Width, gap, random);
         Span2D<T> right = Strided<T>(rightShape.Height, rightShape.Width, gap, random);
-        Span2D<T> destination = Strided<T>(m, n, gap, random);
-        if (!accumulate) destination.Fill(T.NaN);
+        Span2D<T> initial = Strided<T>(m, n, gap, random);
+        if (!accumulate) initial.Fill(T.NaN);
 
-        var (expected, scale) = MatMulReference.Product<T>(form, left, right, destination, accumulate);
-        MatMulReference.RunKernel<T>(form, variant, left, right, destination, accumulate);
+        var (expected, scale) = MatMulReference.Product<T>(form, left, right, initial, accumulate);
+        foreach (SimdVariant variant in variants)
+        {
+            Span2D<T> destination = Strided<T>(m, n, gap, random);
+            initial.CopyTo(destination);
+            MatMulReference.RunKernel<T>(form, variant, left, right, destination, accumulate);
+            string? failure = Compare(destination, expected, scale, form, variant, k, gap, accumulate);
+            if (failure is not null) return failure;
+        }
+
+        return null;
+    }
+
+    private static string? Compare<T>(Span2D<T> destination, double[,] expected, double[,] scale, MatMulForm form, SimdVariant variant,
+        int k, int gap, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int m = destination.Height, n = destination.Width;
 
         double eps = double.CreateChecked(T.BitIncrement(T.One) - T.One);
         double worstRatio = 0;

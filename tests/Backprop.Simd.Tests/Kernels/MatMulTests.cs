@@ -62,14 +62,18 @@ public class MatMulTests
         AssertNoFailures(failures);
     }
 
-    /// <summary>The products of a 784-256-128-10 network at batch 128 and batch 1, each form, overwrite and accumulate.</summary>
+    /// <summary>
+    /// The products of a 784-256-128-10 network at batch 128 and batch 1, each form, overwrite and accumulate, every
+    /// variant against one reference (a variant this processor lacks runs emulated).
+    /// </summary>
     [Theory]
-    [MemberData(nameof(FormsAndVariants))]
-    public void Network_shapes_match_the_double_reference(MatMulForm form, SimdVariant variant)
+    [InlineData(MatMulForm.Multiply)]
+    [InlineData(MatMulForm.TransposedB)]
+    [InlineData(MatMulForm.TransposedA)]
+    public void Network_shapes_match_the_double_reference(MatMulForm form)
     {
-        (int Batch, int Inputs, int Outputs)[] layers = SimdSupport.IsSupported(variant)
-            ? [(128, 784, 256), (128, 256, 128), (128, 128, 10), (1, 784, 256), (1, 128, 10)]
-            : [(128, 128, 10), (1, 784, 256)];
+        SimdVariant[] variants = Enum.GetValues<SimdVariant>();
+        (int Batch, int Inputs, int Outputs)[] layers = [(128, 784, 256), (128, 256, 128), (128, 128, 10), (1, 784, 256), (1, 128, 10)];
         var failures = new List<string>();
         foreach (var (batch, inputs, outputs) in layers)
         {
@@ -82,7 +86,7 @@ public class MatMulTests
             };
             foreach (bool accumulate in (bool[])[false, true])
             {
-                Collect(failures, MatMulCase.Check<float>(form, variant, m, n, k, gap: accumulate ? 5 : 0, accumulate, seed: m + n + k));
+                Collect(failures, MatMulCase.Check<float>(form, variants, m, n, k, gap: accumulate ? 5 : 0, accumulate, seed: m + n + k));
             }
         }
 

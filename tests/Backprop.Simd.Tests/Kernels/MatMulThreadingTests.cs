@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Backprop.Simd.Kernels;
 using Backprop.Simd.Threading;
 using CommunityToolkit.HighPerformance;
@@ -19,8 +20,8 @@ public sealed class MatMulThreadingTests : IDisposable
         foreach (MatMulForm form in Enum.GetValues<MatMulForm>())
         {
             // Network products, a batch-1 row, a single column, a narrow C (swapped views) and ragged sizes.
-            data.Add(form, 128, 256, 784);
-            data.Add(form, 784, 256, 128);
+            data.Add(form, 128, 256, 300);
+            data.Add(form, 400, 256, 64);
             data.Add(form, 1, 256, 784);
             data.Add(form, 300, 1, 500);
             data.Add(form, 128, 10, 128);
@@ -34,7 +35,8 @@ public sealed class MatMulThreadingTests : IDisposable
     [MemberData(nameof(Shapes))]
     public void Every_thread_count_gives_bit_identical_results(MatMulForm form, int m, int n, int k)
     {
-        foreach (SimdVariant variant in SimdSupport.Supported)
+        // The scalar variant has no parallel path; the vector ones differ in tile sizes, hence in how work is cut.
+        foreach (SimdVariant variant in SimdSupport.Supported.Where(v => v != SimdVariant.Scalar))
         {
             foreach (bool accumulate in (bool[])[false, true])
             {
@@ -62,7 +64,10 @@ public sealed class MatMulThreadingTests : IDisposable
         Span2D<float> w = MatMulCase.Strided<float>(96, 80, 0, random);
         var y = new float[64, 80];
         WorkerPool pool = _pools[0];
-        MatMul.Multiply<float>(x, w, y, accumulate: false, pool);
+        for (var clock = Stopwatch.StartNew(); clock.ElapsedMilliseconds < MatMulContractTests.WarmUpMilliseconds;)
+        {
+            MatMul.Multiply<float>(x, w, y, accumulate: false, pool);
+        }
 
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int call = 0; call < 10_000; call++) MatMul.Multiply<float>(x, w, y, accumulate: false, pool);
@@ -73,7 +78,7 @@ public sealed class MatMulThreadingTests : IDisposable
     [Fact]
     public void Worker_pool_runs_every_part_exactly_once()
     {
-        var counts = new int[37];
+        int[] counts = GC.AllocateArray<int>(37, pinned: true);
         foreach (WorkerPool pool in _pools)
         {
             for (int job = 0; job < 500; job++)
@@ -131,6 +136,7 @@ public sealed class MatMulThreadingTests : IDisposable
         }
     }
 
+    // Holds a raw pointer, as jobs must (they are unmanaged structs): the array is pinned.
     private readonly unsafe struct CountParts(int[] counts) : IParallelWork
     {
         private readonly int* _counts = (int*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref counts[0]);
