@@ -10,6 +10,8 @@ namespace Backprop.Simd.Kernels;
 internal static unsafe class MatMulBlocked
 {
     // The B panel the micro-kernel re-reads for every tile of rows must stay in L1 (32–48 KiB) beside A and C.
+    // Sized for the two-vector panel whatever the width, because the depth slicing fixes the rounding of every element
+    // and must not change when a parallel job cuts C into narrower pieces.
     private const int PanelBBytes = 16 * 1024;
 
     // The packed A block is re-read once per B panel, from L2 (1 MiB per core).
@@ -20,8 +22,24 @@ internal static unsafe class MatMulBlocked
         where TVector : unmanaged
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int tileRows = TOps.TileRows, panelWidth = 2 * TOps.Count;
-        int maxDepth = Math.Max(16, PanelBBytes / (panelWidth * sizeof(T)));
+        if (n <= TOps.Count)
+        {
+            Run<TOps, TVector, T, OneVectorPanel>(a, b, c, m, n, k, accumulate);
+        }
+        else
+        {
+            Run<TOps, TVector, T, TwoVectorPanel>(a, b, c, m, n, k, accumulate);
+        }
+    }
+
+    private static void Run<TOps, TVector, T, TPanel>(MatrixView<T> a, MatrixView<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate)
+        where TOps : IMatMulOps<TVector, T>
+        where TVector : unmanaged
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TPanel : IPanelWidth
+    {
+        int tileRows = TOps.TileRows, panelWidth = TPanel.Vectors * TOps.Count;
+        int maxDepth = Math.Max(16, PanelBBytes / (2 * TOps.Count * sizeof(T)));
         int maxBlockRows = Math.Max(tileRows, BlockABytes / (maxDepth * sizeof(T)) / tileRows * tileRows);
 
         // Equal slices rather than full slices plus a ragged last one keep every micro-kernel call long.
@@ -46,7 +64,7 @@ internal static unsafe class MatMulBlocked
                 for (int j0 = 0; j0 < n; j0 += panelWidth)
                 {
                     int columns = Math.Min(panelWidth, n - j0);
-                    PackB<TOps, TVector, T>(b, p0, j0, sliceDepth, columns, packedB);
+                    PackB<TOps, TVector, T>(b, p0, j0, sliceDepth, columns, panelWidth, packedB);
                     for (int i = 0; i < rows; i += tileRows)
                     {
                         T* panelA = packedA + ((nint)i * sliceDepth);
@@ -57,13 +75,13 @@ internal static unsafe class MatMulBlocked
 
                         if (validRows == tileRows && columns == panelWidth && c.ColumnStride == 1)
                         {
-                            Tile<TOps, TVector, T>(inPlace, a.At(i0 + i, p0), a.RowStride, panelA, packedB, sliceDepth, target, c.RowStride, load);
+                            Tile<TOps, TVector, T, TPanel>(inPlace, a.At(i0 + i, p0), a.RowStride, panelA, packedB, sliceDepth, target, c.RowStride, load);
                             continue;
                         }
 
                         // Ragged edges and transposed outputs go through a full-size tile so the kernel never branches.
                         if (load) CopyTile(target, c.RowStride, c.ColumnStride, edgeTile, panelWidth, 1, validRows, columns);
-                        Tile<TOps, TVector, T>(inPlace, a.At(i0 + i, p0), a.RowStride, panelA, packedB, sliceDepth, edgeTile, panelWidth, load);
+                        Tile<TOps, TVector, T, TPanel>(inPlace, a.At(i0 + i, p0), a.RowStride, panelA, packedB, sliceDepth, edgeTile, panelWidth, load);
                         CopyTile(edgeTile, panelWidth, 1, target, c.RowStride, c.ColumnStride, validRows, columns);
                     }
                 }
@@ -71,24 +89,25 @@ internal static unsafe class MatMulBlocked
         }
     }
 
-    private static void Tile<TOps, TVector, T>(bool inPlace, T* a, nint aPitch, T* packedA, T* packedB, int depth, T* c, nint cPitch, bool load)
+    private static void Tile<TOps, TVector, T, TPanel>(bool inPlace, T* a, nint aPitch, T* packedA, T* packedB, int depth, T* c, nint cPitch, bool load)
         where TOps : IMatMulOps<TVector, T>
         where TVector : unmanaged
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TPanel : IPanelWidth
     {
         if (inPlace)
         {
-            MatMulMicroKernel.Run<TOps, TVector, T, RowMajorInPlace>(a, aPitch, packedB, depth, c, cPitch, load);
+            MatMulMicroKernel.Run<TOps, TVector, T, RowMajorInPlace, TPanel>(a, aPitch, packedB, depth, c, cPitch, load);
         }
         else
         {
-            MatMulMicroKernel.Run<TOps, TVector, T, PackedPanel>(packedA, 0, packedB, depth, c, cPitch, load);
+            MatMulMicroKernel.Run<TOps, TVector, T, PackedPanel, TPanel>(packedA, 0, packedB, depth, c, cPitch, load);
         }
     }
 
-    // Packed A: for each tile of TileRows rows, [depth][TileRows], rows past the end zero. Each source row (or
-    // column, for a transposed view) is walked contiguously with pointer increments: packing is a measurable share of
-    // the narrow products.
+    // Packed A: for each tile of TileRows rows, [depth][TileRows], rows past the end zero. Each row of the view is
+    // walked with pointer increments (contiguous for row-major A; for a transposed view a tile's rows share cache
+    // lines): packing is a measurable share of the narrow products.
     private static void PackA<TOps, TVector, T>(MatrixView<T> a, int i0, int p0, int rows, int depth, T* packed)
         where TOps : IMatMulOps<TVector, T>
         where TVector : unmanaged
@@ -116,20 +135,20 @@ internal static unsafe class MatMulBlocked
     }
 
     // Packed B: [depth][panelWidth], columns past the end zero.
-    private static void PackB<TOps, TVector, T>(MatrixView<T> b, int p0, int j0, int depth, int columns, T* packed)
+    private static void PackB<TOps, TVector, T>(MatrixView<T> b, int p0, int j0, int depth, int columns, int panelWidth, T* packed)
         where TOps : IMatMulOps<TVector, T>
         where TVector : unmanaged
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int width = TOps.Count, panelWidth = 2 * width;
+        int width = TOps.Count;
         if (b.ColumnStride == 1 && columns == panelWidth)
         {
-            // A full panel row is two vectors: copying them beats a memmove call per row.
+            // A full panel row is one or two vectors: copying them beats a memmove call per row.
             T* source = b.At(p0, j0);
             for (int p = 0; p < depth; p++, source += b.RowStride, packed += panelWidth)
             {
                 TOps.Store(TOps.Load(source), packed);
-                TOps.Store(TOps.Load(source + width), packed + width);
+                if (panelWidth > width) TOps.Store(TOps.Load(source + width), packed + width);
             }
 
             return;

@@ -19,13 +19,15 @@ public sealed class MatMulThreadingTests : IDisposable
         var data = new TheoryData<MatMulForm, int, int, int>();
         foreach (MatMulForm form in Enum.GetValues<MatMulForm>())
         {
-            // Network products, a batch-1 row, a single column, a narrow C (swapped views) and ragged sizes.
+            // Network products, a batch-1 row, a single column, a narrow C (swapped views), ragged sizes, and a C cut
+            // into pieces narrow enough for one-vector panels.
             data.Add(form, 128, 256, 300);
             data.Add(form, 400, 256, 64);
             data.Add(form, 1, 256, 784);
             data.Add(form, 300, 1, 500);
             data.Add(form, 128, 10, 128);
             data.Add(form, 67, 131, 259);
+            data.Add(form, 16, 24, 500);
         }
 
         return data;
