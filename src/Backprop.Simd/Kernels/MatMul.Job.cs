@@ -44,7 +44,7 @@ internal unsafe struct MatMulJob<TOps, TVector, T> : IParallelWork
         // Cutting columns makes every part pack all of A, cutting rows makes every part pack all of B: duplicate the
         // smaller one. A single row is a matrix-vector product and can only be cut by columns.
         _splitColumns = _singleRow || (columnUnits >= threads && (_m <= _n || rowUnits < threads));
-        _unit = _singleRow ? 8 * TOps.Count : _splitColumns ? panelWidth : tileRows;
+        _unit = _singleRow ? MatMulSingleRow.ColumnVectorsPerStep * TOps.Count : _splitColumns ? panelWidth : tileRows;
         int units = _splitColumns ? CeilDiv(_n, _unit) : rowUnits;
         int parts = Math.Min(threads, units);
         _unitsPerPart = CeilDiv(units, parts);

@@ -8,7 +8,8 @@ namespace Backprop.Simd.Kernels;
 /// </summary>
 internal static unsafe class MatMulSingleRow
 {
-    private const int ColumnVectorsPerStep = 8;
+    /// <summary>Vectors of columns each pass over B accumulates: eight independent FMA chains hide the FMA latency.</summary>
+    internal const int ColumnVectorsPerStep = 8;
     private const int DotsPerStep = 4;
 
     public static void Run<TOps, TVector, T>(MatrixView<T> a, MatrixView<T> b, MatrixView<T> c, int n, int k, bool accumulate)
