@@ -23,11 +23,11 @@ public sealed class MatMulThreadingTests : IDisposable
             // into pieces narrow enough for one-vector panels.
             data.Add(form, 128, 256, 300);
             data.Add(form, 400, 256, 64);
-            data.Add(form, 1, 256, 784);
-            data.Add(form, 300, 1, 500);
-            data.Add(form, 128, 10, 128);
+            data.Add(form, 1, 512, 784);
+            data.Add(form, 600, 1, 500);
+            data.Add(form, 256, 10, 128);
             data.Add(form, 67, 131, 259);
-            data.Add(form, 16, 24, 500);
+            data.Add(form, 16, 24, 1000);
         }
 
         return data;
