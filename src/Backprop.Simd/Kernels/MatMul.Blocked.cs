@@ -1,0 +1,202 @@
+using System.Numerics;
+
+namespace Backprop.Simd.Kernels;
+
+/// <summary>
+/// Cache-blocked product <c>C[m, n] (+)= A[m, k]·B[k, n]</c> over strided views, for any vector variant. Loop order and
+/// block sizes follow the BLIS design: a depth slice of A (block rows × depth) is packed to sit in L2, one B panel
+/// (depth × two vectors) is packed to sit in L1, and the micro-kernel sweeps the A block against that panel.
+/// </summary>
+internal static unsafe class MatMulBlocked
+{
+    // The B panel the micro-kernel re-reads for every tile of rows must stay in L1 (32–48 KiB) beside A and C.
+    // Sized for the two-vector panel whatever the width, because the depth slicing fixes the rounding of every element
+    // and must not change when a parallel job cuts C into narrower pieces.
+    private const int PanelBBytes = 16 * 1024;
+
+    // The packed A block is re-read once per B panel, from L2 (1 MiB per core).
+    private const int BlockABytes = 256 * 1024;
+
+    public static void Run<TOps, TVector, T>(MatrixView<T> a, MatrixView<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate)
+        where TOps : IMatMulOps<TVector, T>
+        where TVector : unmanaged
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (n <= TOps.Count)
+        {
+            Run<TOps, TVector, T, OneVectorPanel>(a, b, c, m, n, k, accumulate);
+        }
+        else
+        {
+            Run<TOps, TVector, T, TwoVectorPanel>(a, b, c, m, n, k, accumulate);
+        }
+    }
+
+    private static void Run<TOps, TVector, T, TPanel>(MatrixView<T> a, MatrixView<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate)
+        where TOps : IMatMulOps<TVector, T>
+        where TVector : unmanaged
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TPanel : IPanelWidth
+    {
+        int tileRows = TOps.TileRows, panelWidth = TPanel.Vectors * TOps.Count;
+        int maxDepth = Math.Max(16, PanelBBytes / (2 * TOps.Count * sizeof(T)));
+        int maxBlockRows = Math.Max(tileRows, BlockABytes / (maxDepth * sizeof(T)) / tileRows * tileRows);
+
+        // Equal slices rather than full slices plus a ragged last one keep every micro-kernel call long.
+        int depthSlices = CeilDiv(k, maxDepth), depth = CeilDiv(k, depthSlices);
+        int rowBlocks = CeilDiv(m, maxBlockRows), blockRows = CeilDiv(CeilDiv(m, rowBlocks), tileRows) * tileRows;
+
+        T* packedA = MatMulPackingBuffers.PanelA<T>(maxBlockRows * maxDepth);
+        T* packedB = MatMulPackingBuffers.PanelB<T>(maxDepth * panelWidth);
+        T* edgeTile = stackalloc T[tileRows * panelWidth];
+
+        for (int p0 = 0; p0 < k; p0 += depth)
+        {
+            int sliceDepth = Math.Min(depth, k - p0);
+            bool load = accumulate || p0 > 0;
+            for (int i0 = 0; i0 < m; i0 += blockRows)
+            {
+                int rows = Math.Min(blockRows, m - i0);
+
+                // Packing A pays only when its panel meets several B panels; a narrow row-major A is read in place.
+                bool aInPlace = a.ColumnStride == 1 && n <= panelWidth;
+                if (!aInPlace) PackA<TOps, TVector, T>(a, i0, p0, rows, sliceDepth, packedA);
+                for (int j0 = 0; j0 < n; j0 += panelWidth)
+                {
+                    int columns = Math.Min(panelWidth, n - j0);
+                    PackB<TOps, TVector, T>(b, p0, j0, sliceDepth, columns, panelWidth, packedB);
+                    for (int i = 0; i < rows; i += tileRows)
+                    {
+                        T* panelA = packedA + ((nint)i * sliceDepth);
+                        T* target = c.At(i0 + i, j0);
+                        int validRows = Math.Min(tileRows, rows - i);
+                        bool inPlace = aInPlace && validRows == tileRows;
+                        if (aInPlace && !inPlace) PackA<TOps, TVector, T>(a, i0 + i, p0, validRows, sliceDepth, panelA);
+
+                        if (validRows == tileRows && columns == panelWidth && c.ColumnStride == 1)
+                        {
+                            Tile<TOps, TVector, T, TPanel>(inPlace, a.At(i0 + i, p0), a.RowStride, panelA, packedB, sliceDepth, target, c.RowStride, load);
+                            continue;
+                        }
+
+                        // Ragged edges and transposed outputs go through a full-size tile so the kernel never branches.
+                        if (load) CopyTile(target, c.RowStride, c.ColumnStride, edgeTile, panelWidth, 1, validRows, columns);
+                        Tile<TOps, TVector, T, TPanel>(inPlace, a.At(i0 + i, p0), a.RowStride, panelA, packedB, sliceDepth, edgeTile, panelWidth, load);
+                        CopyTile(edgeTile, panelWidth, 1, target, c.RowStride, c.ColumnStride, validRows, columns);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void Tile<TOps, TVector, T, TPanel>(bool inPlace, T* a, nint aPitch, T* packedA, T* packedB, int depth, T* c, nint cPitch, bool load)
+        where TOps : IMatMulOps<TVector, T>
+        where TVector : unmanaged
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TPanel : IPanelWidth
+    {
+        if (inPlace)
+        {
+            MatMulMicroKernel.Run<TOps, TVector, T, RowMajorInPlace, TPanel>(a, aPitch, packedB, depth, c, cPitch, load);
+        }
+        else
+        {
+            MatMulMicroKernel.Run<TOps, TVector, T, PackedPanel, TPanel>(packedA, 0, packedB, depth, c, cPitch, load);
+        }
+    }
+
+    // Packed A: for each tile of TileRows rows, [depth][TileRows], rows past the end zero. Each row of the view is
+    // walked with pointer increments (contiguous for row-major A; for a transposed view a tile's rows share cache
+    // lines): packing is a measurable share of the narrow products.
+    private static void PackA<TOps, TVector, T>(MatrixView<T> a, int i0, int p0, int rows, int depth, T* packed)
+        where TOps : IMatMulOps<TVector, T>
+        where TVector : unmanaged
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int tileRows = TOps.TileRows;
+        for (int i = 0; i < rows; i += tileRows)
+        {
+            int validRows = Math.Min(tileRows, rows - i);
+            T* panel = packed + ((nint)i * depth);
+            for (int r = 0; r < tileRows; r++)
+            {
+                T* target = panel + r;
+                if (r >= validRows)
+                {
+                    for (int p = 0; p < depth; p++, target += tileRows) *target = T.Zero;
+                    continue;
+                }
+
+                T* source = a.At(i0 + i + r, p0);
+                nint step = a.ColumnStride;
+                for (int p = 0; p < depth; p++, source += step, target += tileRows) *target = *source;
+            }
+        }
+    }
+
+    // Packed B: [depth][panelWidth], columns past the end zero.
+    private static void PackB<TOps, TVector, T>(MatrixView<T> b, int p0, int j0, int depth, int columns, int panelWidth, T* packed)
+        where TOps : IMatMulOps<TVector, T>
+        where TVector : unmanaged
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int width = TOps.Count;
+        if (b.ColumnStride == 1 && columns == panelWidth)
+        {
+            // A full panel row is one or two vectors: copying them beats a memmove call per row.
+            T* source = b.At(p0, j0);
+            for (int p = 0; p < depth; p++, source += b.RowStride, packed += panelWidth)
+            {
+                TOps.Store(TOps.Load(source), packed);
+                if (panelWidth > width) TOps.Store(TOps.Load(source + width), packed + width);
+            }
+
+            return;
+        }
+
+        if (b.ColumnStride == 1)
+        {
+            long bytes = columns * sizeof(T);
+            for (int p = 0; p < depth; p++) Buffer.MemoryCopy(b.At(p0 + p, j0), packed + (p * panelWidth), bytes, bytes);
+        }
+        else
+        {
+            for (int j = 0; j < columns; j++)
+            {
+                T* source = b.At(p0, j0 + j);
+                for (int p = 0; p < depth; p++) packed[(p * panelWidth) + j] = source[p * b.RowStride];
+            }
+        }
+
+        for (int p = 0; p < depth && columns < panelWidth; p++)
+        {
+            new Span<T>(packed + (p * panelWidth) + columns, panelWidth - columns).Clear();
+        }
+    }
+
+    private static void CopyTile<T>(T* source, nint sourceRowStride, nint sourceColumnStride,
+        T* destination, nint destinationRowStride, nint destinationColumnStride, int rows, int columns)
+        where T : unmanaged
+    {
+        if (sourceColumnStride == 1 && destinationColumnStride == 1)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                Buffer.MemoryCopy(source + (r * sourceRowStride), destination + (r * destinationRowStride), columns * sizeof(T), columns * sizeof(T));
+            }
+
+            return;
+        }
+
+        for (int r = 0; r < rows; r++)
+        {
+            for (int j = 0; j < columns; j++)
+            {
+                destination[(r * destinationRowStride) + (j * destinationColumnStride)] =
+                    source[(r * sourceRowStride) + (j * sourceColumnStride)];
+            }
+        }
+    }
+
+    private static int CeilDiv(int value, int divisor) => (value + divisor - 1) / divisor;
+}

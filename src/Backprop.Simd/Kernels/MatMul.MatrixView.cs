@@ -1,0 +1,29 @@
+using System.Runtime.CompilerServices;
+using CommunityToolkit.HighPerformance;
+
+namespace Backprop.Simd.Kernels;
+
+/// <summary>
+/// A pinned matrix seen through two strides, so one kernel serves a matrix and its transpose: element (i, j) lives at
+/// <c>Origin[i·RowStride + j·ColumnStride]</c>. Swapping the strides is a free transpose.
+/// </summary>
+internal readonly unsafe struct MatrixView<T>(T* origin, nint rowStride, nint columnStride)
+    where T : unmanaged
+{
+    public T* Origin { get; } = origin;
+    public nint RowStride { get; } = rowStride;
+    public nint ColumnStride { get; } = columnStride;
+
+    public MatrixView<T> Transposed => new(Origin, ColumnStride, RowStride);
+
+    /// <summary>The view whose element (0, 0) is this view's element (row, column).</summary>
+    public MatrixView<T> From(nint row, nint column) => new(At(row, column), RowStride, ColumnStride);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T* At(nint row, nint column) => Origin + (row * RowStride) + (column * ColumnStride);
+
+    /// <summary>Elements between one row start and the next (Span2D keeps its pitch private).</summary>
+    public static nint PitchOf(ReadOnlySpan2D<T> view) => view.Height > 1
+        ? Unsafe.ByteOffset(ref view.DangerousGetReference(), ref view.DangerousGetReferenceAt(1, 0)) / sizeof(T)
+        : view.Width;
+}

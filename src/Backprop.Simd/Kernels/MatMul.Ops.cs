@@ -1,0 +1,24 @@
+namespace Backprop.Simd.Kernels;
+
+/// <summary>
+/// What the blocked matrix kernel needs from one instruction-set variant: its vector operations and its tile size.
+/// Each variant is a stateless struct, so the JIT specialises and inlines the one generic kernel body per variant.
+/// </summary>
+internal unsafe interface IMatMulOps<TVector, T>
+    where TVector : unmanaged
+    where T : unmanaged
+{
+    /// <summary>Elements per vector.</summary>
+    static abstract int Count { get; }
+
+    /// <summary>Rows of the register tile (its width is two vectors); sized to the register file.</summary>
+    static abstract int TileRows { get; }
+
+    static abstract TVector Zero { get; }
+    static abstract TVector Broadcast(T value);
+    static abstract TVector Load(T* source);
+    static abstract void Store(TVector value, T* destination);
+    static abstract TVector MultiplyAdd(TVector left, TVector right, TVector addend);
+    static abstract TVector Add(TVector left, TVector right);
+    static abstract T Sum(TVector value);
+}

@@ -1,0 +1,147 @@
+using System.Numerics;
+
+namespace Backprop.Simd.Kernels;
+
+/// <summary>
+/// Vector × matrix, <c>c[1, n] (+)= a[1, k]·B[k, n]</c>: the batch-1 case, where a register tile of many rows would
+/// waste all but one. The product is bound by reading B once, so B is read in place, never packed.
+/// </summary>
+internal static unsafe class MatMulSingleRow
+{
+    /// <summary>Vectors of columns each pass over B accumulates: eight independent FMA chains hide the FMA latency.</summary>
+    internal const int ColumnVectorsPerStep = 8;
+    private const int DotsPerStep = 4;
+
+    public static void Run<TOps, TVector, T>(MatrixView<T> a, MatrixView<T> b, MatrixView<T> c, int n, int k, bool accumulate)
+        where TOps : IMatMulOps<TVector, T>
+        where TVector : unmanaged
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T* results = stackalloc T[ColumnVectorsPerStep * TOps.Count];
+        if (b.ColumnStride == 1)
+        {
+            AlongRows<TOps, TVector, T>(a, b, c, n, k, accumulate, results);
+        }
+        else
+        {
+            // B's columns are contiguous: each output is a dot product; the row of a is made contiguous once.
+            T* x = MatMulPackingBuffers.PanelA<T>(k);
+            for (int p = 0; p < k; p++) x[p] = *a.At(0, p);
+            AlongColumns<TOps, TVector, T>(x, b, c, n, k, accumulate, results);
+        }
+    }
+
+    // Rows of B are contiguous: c accumulates a[p]·B[p, :], eight vectors of columns at a time so that eight
+    // independent FMA chains hide the FMA latency.
+    private static void AlongRows<TOps, TVector, T>(MatrixView<T> a, MatrixView<T> b, MatrixView<T> c, int n, int k, bool accumulate, T* results)
+        where TOps : IMatMulOps<TVector, T>
+        where TVector : unmanaged
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int width = TOps.Count;
+        int j0 = 0;
+        for (; j0 + (ColumnVectorsPerStep * width) <= n; j0 += ColumnVectorsPerStep * width)
+        {
+            TVector s0 = TOps.Zero, s1 = TOps.Zero, s2 = TOps.Zero, s3 = TOps.Zero;
+            TVector s4 = TOps.Zero, s5 = TOps.Zero, s6 = TOps.Zero, s7 = TOps.Zero;
+            T* x = a.Origin;
+            T* row = b.At(0, j0);
+            for (int p = 0; p < k; p++, x += a.ColumnStride, row += b.RowStride)
+            {
+                TVector xp = TOps.Broadcast(*x);
+                s0 = TOps.MultiplyAdd(xp, TOps.Load(row), s0);
+                s1 = TOps.MultiplyAdd(xp, TOps.Load(row + width), s1);
+                s2 = TOps.MultiplyAdd(xp, TOps.Load(row + (2 * width)), s2);
+                s3 = TOps.MultiplyAdd(xp, TOps.Load(row + (3 * width)), s3);
+                s4 = TOps.MultiplyAdd(xp, TOps.Load(row + (4 * width)), s4);
+                s5 = TOps.MultiplyAdd(xp, TOps.Load(row + (5 * width)), s5);
+                s6 = TOps.MultiplyAdd(xp, TOps.Load(row + (6 * width)), s6);
+                s7 = TOps.MultiplyAdd(xp, TOps.Load(row + (7 * width)), s7);
+            }
+
+            TOps.Store(s0, results);
+            TOps.Store(s1, results + width);
+            TOps.Store(s2, results + (2 * width));
+            TOps.Store(s3, results + (3 * width));
+            TOps.Store(s4, results + (4 * width));
+            TOps.Store(s5, results + (5 * width));
+            TOps.Store(s6, results + (6 * width));
+            TOps.Store(s7, results + (7 * width));
+            Write(results, c, j0, ColumnVectorsPerStep * width, accumulate);
+        }
+
+        for (; j0 + width <= n; j0 += width)
+        {
+            TVector s = TOps.Zero;
+            for (int p = 0; p < k; p++) s = TOps.MultiplyAdd(TOps.Broadcast(*a.At(0, p)), TOps.Load(b.At(p, j0)), s);
+            TOps.Store(s, results);
+            Write(results, c, j0, width, accumulate);
+        }
+
+        for (; j0 < n; j0++)
+        {
+            T s = T.Zero;
+            for (int p = 0; p < k; p++) s = T.FusedMultiplyAdd(*a.At(0, p), *b.At(p, j0), s);
+            Write(&s, c, j0, 1, accumulate);
+        }
+    }
+
+    // Columns of B are contiguous: four dot products at a time share each vector of x.
+    private static void AlongColumns<TOps, TVector, T>(T* x, MatrixView<T> b, MatrixView<T> c, int n, int k, bool accumulate, T* results)
+        where TOps : IMatMulOps<TVector, T>
+        where TVector : unmanaged
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int width = TOps.Count;
+        int vectorEnd = k - (k % width);
+        int j = 0;
+        for (; j + DotsPerStep <= n; j += DotsPerStep)
+        {
+            T* b0 = b.At(0, j), b1 = b.At(0, j + 1), b2 = b.At(0, j + 2), b3 = b.At(0, j + 3);
+            TVector s0 = TOps.Zero, s1 = TOps.Zero, s2 = TOps.Zero, s3 = TOps.Zero;
+            for (int p = 0; p < vectorEnd; p += width)
+            {
+                TVector xv = TOps.Load(x + p);
+                s0 = TOps.MultiplyAdd(xv, TOps.Load(b0 + p), s0);
+                s1 = TOps.MultiplyAdd(xv, TOps.Load(b1 + p), s1);
+                s2 = TOps.MultiplyAdd(xv, TOps.Load(b2 + p), s2);
+                s3 = TOps.MultiplyAdd(xv, TOps.Load(b3 + p), s3);
+            }
+
+            T r0 = TOps.Sum(s0), r1 = TOps.Sum(s1), r2 = TOps.Sum(s2), r3 = TOps.Sum(s3);
+            for (int p = vectorEnd; p < k; p++)
+            {
+                r0 = T.FusedMultiplyAdd(x[p], b0[p], r0);
+                r1 = T.FusedMultiplyAdd(x[p], b1[p], r1);
+                r2 = T.FusedMultiplyAdd(x[p], b2[p], r2);
+                r3 = T.FusedMultiplyAdd(x[p], b3[p], r3);
+            }
+
+            results[0] = r0;
+            results[1] = r1;
+            results[2] = r2;
+            results[3] = r3;
+            Write(results, c, j, DotsPerStep, accumulate);
+        }
+
+        for (; j < n; j++)
+        {
+            T* bj = b.At(0, j);
+            TVector s = TOps.Zero;
+            for (int p = 0; p < vectorEnd; p += width) s = TOps.MultiplyAdd(TOps.Load(x + p), TOps.Load(bj + p), s);
+            T r = TOps.Sum(s);
+            for (int p = vectorEnd; p < k; p++) r = T.FusedMultiplyAdd(x[p], bj[p], r);
+            Write(&r, c, j, 1, accumulate);
+        }
+    }
+
+    private static void Write<T>(T* results, MatrixView<T> c, int j0, int count, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int j = 0; j < count; j++)
+        {
+            T* target = c.At(0, j0 + j);
+            *target = accumulate ? *target + results[j] : results[j];
+        }
+    }
+}
