@@ -1,5 +1,6 @@
 using Backprop.Simd.Kernels;
 using Backprop.Simd.Network;
+using Backprop.Simd.Threading;
 using Backprop.Simd.Training;
 using BenchmarkDotNet.Attributes;
 using CommunityToolkit.HighPerformance;
@@ -17,6 +18,10 @@ public class TrainingStepBenchmarks
     private readonly float[] inputs = new float[Batch * Inputs];
     private readonly int[] labels = new int[Batch];
     private Trainer<float> trainer = null!;
+    private WorkerPool? pool;
+
+    [Params(1, 2)]
+    public int Threads { get; set; }
 
     [GlobalSetup]
     public void Setup()
@@ -25,8 +30,12 @@ public class TrainingStepBenchmarks
         for (int i = 0; i < inputs.Length; i++) inputs[i] = (float)random.NextDouble();
         for (int i = 0; i < labels.Length; i++) labels[i] = random.Next(10);
         var network = new Network<float>(Inputs, [new Dense(256, Activation.Relu), new Dense(128, Activation.Relu), new Dense(10)], seed: 1);
-        trainer = new Trainer<float>(network, Loss.CrossEntropy(), OptimizerSettings.Adam(1e-4), Batch);
+        pool = Threads > 1 ? new WorkerPool(Threads) : null;
+        trainer = new Trainer<float>(network, Loss.CrossEntropy(), OptimizerSettings.Adam(1e-4), Batch) { Pool = pool };
     }
+
+    [GlobalCleanup]
+    public void Cleanup() => pool?.Dispose();
 
     [Benchmark]
     public float W1TrainingStep() => trainer.Step(new ReadOnlySpan2D<float>(inputs, Batch, Inputs), labels);

@@ -1,5 +1,6 @@
 using System.Numerics;
 using Backprop.Simd.Kernels;
+using Backprop.Simd.Threading;
 using CommunityToolkit.HighPerformance;
 
 namespace Backprop.Simd.Network;
@@ -54,19 +55,20 @@ public readonly record struct DenseLayer
 
     // X: [b, in]  W: [in, out]  bias: [out]  Z: [b, out] or empty  Y: [b, out]
     internal static void Forward<T>(ReadOnlySpan2D<T> x, ReadOnlySpan2D<T> w, ReadOnlySpan<T> bias, Activation activation,
-        Span2D<T> z, Span2D<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+        Span2D<T> z, Span2D<T> y, WorkerPool? pool) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        MatMul.Multiply(x, w, y);
+        MatMul.Multiply(x, w, y, accumulate: false, pool);
         ActivationKernels.BiasActivationForward(y, bias, activation, z, y);
     }
 
     // δ = ∂L/∂Z: [b, out]  X: [b, in]  W: [in, out]  ∂W: [in, out]  ∂b: [out]
     // δX: [b, in] or empty; receives δ·Wᵀ = ∂L/∂X, which the previous layer then multiplies by its own f'.
     internal static void Backward<T>(ReadOnlySpan2D<T> delta, ReadOnlySpan2D<T> x, ReadOnlySpan2D<T> w,
-        Span2D<T> weightGradient, Span<T> biasGradient, Span2D<T> inputError) where T : unmanaged, IFloatingPointIeee754<T>
+        Span2D<T> weightGradient, Span<T> biasGradient, Span2D<T> inputError, WorkerPool? pool)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        MatMul.MultiplyTransposedA(x, delta, weightGradient);
+        MatMul.MultiplyTransposedA(x, delta, weightGradient, accumulate: false, pool);
         Reductions.ColumnSums(delta, biasGradient);
-        if (!inputError.IsEmpty) MatMul.MultiplyTransposedB(delta, w, inputError);
+        if (!inputError.IsEmpty) MatMul.MultiplyTransposedB(delta, w, inputError, accumulate: false, pool);
     }
 }

@@ -1,6 +1,7 @@
 using System.Numerics;
 using Backprop.Simd.Kernels;
 using Backprop.Simd.Memory;
+using Backprop.Simd.Threading;
 using CommunityToolkit.HighPerformance;
 
 namespace Backprop.Simd.Network;
@@ -57,6 +58,9 @@ internal sealed class NetworkWorkspace<T> where T : unmanaged, IFloatingPointIee
     /// <summary>∂L/∂X after a <see cref="Backward"/> that asked for it.</summary>
     public Span2D<T> InputError(int batch) => _inputError.View(_storage, batch);
 
+    /// <summary>The threads that share the matrix products; null runs them on the calling thread.</summary>
+    public WorkerPool? Pool { get; set; }
+
     // X: [b, in]  →  Y_l: [b, units_l] for every layer (and Z_l where kept). Returns the last layer's Y.
     public Span2D<T> Forward(Network<T> network, ReadOnlySpan2D<T> x)
     {
@@ -67,7 +71,7 @@ internal sealed class NetworkWorkspace<T> where T : unmanaged, IFloatingPointIee
         {
             Span2D<T> y = Output(layer.Index, batch);
             DenseLayer.Forward(input, ReadOnlyWeights(layer, parameters), parameters.Slice(layer.BiasOffset, layer.Units),
-                layer.Activation, PreActivation(layer.Index, batch), y);
+                layer.Activation, PreActivation(layer.Index, batch), y, Pool);
             input = y;
         }
         return Output(network.Layers.Length - 1, batch);
@@ -91,7 +95,7 @@ internal sealed class NetworkWorkspace<T> where T : unmanaged, IFloatingPointIee
             ReadOnlySpan2D<T> input = l == 0 ? x : Output(l - 1, batch);
             Span2D<T> inputError = l > 0 ? Error(l - 1, batch) : computeInputError ? InputError(batch) : default;
             DenseLayer.Backward<T>(delta, input, ReadOnlyWeights(layer, parameters), layer.Weights(gradients),
-                layer.Bias(gradients), inputError);
+                layer.Bias(gradients), inputError, Pool);
         }
     }
 

@@ -4,6 +4,7 @@ using System.Numerics.Tensors;
 using Backprop.Simd.Kernels;
 using Backprop.Simd.Memory;
 using Backprop.Simd.Network;
+using Backprop.Simd.Threading;
 using CommunityToolkit.HighPerformance;
 
 namespace Backprop.Simd.Training;
@@ -73,6 +74,13 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>When true, every backward pass also computes <see cref="InputGradient"/>.</summary>
     public bool ComputeInputGradient { get; set; }
+
+    /// <summary>
+    /// The worker pool that shares each matrix product between threads, or null (the default) for the calling thread
+    /// alone. Every output element is computed by one thread in a fixed order, so results are bit-identical for any
+    /// thread count. The trainer does not dispose the pool.
+    /// </summary>
+    public WorkerPool? Pool { get => _workspace.Pool; set => _workspace.Pool = value; }
 
     /// <summary>The number of optimizer steps applied.</summary>
     public long StepCount => Optimizer.StepCount;

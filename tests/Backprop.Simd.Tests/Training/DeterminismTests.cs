@@ -1,6 +1,7 @@
 using Backprop.Simd.Kernels;
 using Backprop.Simd.Network;
 using Backprop.Simd.Randomness;
+using Backprop.Simd.Threading;
 using Backprop.Simd.Training;
 
 namespace Backprop.Simd.Tests.Training;
@@ -55,5 +56,29 @@ public class DeterminismTests
         double first = trainer.Step(x, targets), last = first;
         for (int i = 0; i < 200; i++) last = trainer.Step(x, targets);
         Assert.True(last < first / 20, $"loss went from {first} to {last}");
+    }
+
+    [Fact]
+    public void Training_on_any_number_of_threads_gives_bit_identical_parameters()
+    {
+        // Products of this size are split between the pool's threads, so every thread count takes the parallel path.
+        static float[] Train(int threads)
+        {
+            float[,] x = TestData.Normal<float>(64, 784, seed: 5);
+            int[] labels = TestData.Labels(64, 10, seed: 6);
+            var network = new Network<float>(784, [new Dense(256, Activation.Relu), new Dense(128, Activation.Relu), new Dense(10)], seed: 3);
+            using WorkerPool? pool = threads > 1 ? new WorkerPool(threads) : null;
+            var trainer = new Trainer<float>(network, Loss.CrossEntropy(), OptimizerSettings.Adam(1e-3), 64) { Pool = pool };
+            for (int step = 0; step < 3; step++) trainer.Step(x, labels);
+            return network.Parameters.ToArray();
+        }
+
+        float[] single = Train(1);
+        foreach (int threads in new[] { 2, 3 })
+        {
+            float[] parallel = Train(threads);
+            int same = single.AsSpan().CommonPrefixLength(parallel);
+            Assert.True(same == single.Length, $"{threads} threads: parameter {same} differs");
+        }
     }
 }
