@@ -24,6 +24,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private int _lastBatch;
     private int _lastForwardRows;
     private T[] _classWeights = [];
+    private FlatBlock<T>? _datasetGradients;
+    private double _lastLoss = double.NaN;
 
     /// <summary>Creates a trainer and every buffer it will use.</summary>
     /// <param name="network">The network whose parameters are trained in place.</param>
@@ -193,6 +195,31 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         return ForwardBackward(inputs, default, targets, sampleWeights);
     }
 
+    /// <summary>
+    /// Forward and backward over a whole data set of any size, in chunks of <see cref="MaxBatch"/>: fills
+    /// <see cref="Gradients"/> with the gradient of the (weighted) mean loss over every row and returns that loss, as
+    /// one batch of all rows would. The full-batch evaluation for RPROP and L-BFGS; a second gradient block is
+    /// allocated on the first call that needs more than one chunk.
+    /// </summary>
+    /// <remarks>inputs: [n, inputs]  labels: [n]  sampleWeights: [n] or empty.</remarks>
+    /// <exception cref="ArgumentException">A shape disagrees or the loss takes targets.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A label is out of range.</exception>
+    public T ComputeDatasetGradients(ReadOnlySpan2D<T> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<T> sampleWeights = default)
+    {
+        if (labels.Length != inputs.Height)
+            throw new ArgumentException("labels has " + labels.Length + " entries but inputs has " + inputs.Height + " rows.", nameof(labels));
+        return DatasetGradients(inputs, labels, default, sampleWeights, useLabels: true);
+    }
+
+    /// <summary>The full-data-set gradient for a loss with targets; see the overload with labels.</summary>
+    /// <remarks>inputs: [n, inputs]  targets: [n, outputs]  sampleWeights: [n] or empty.</remarks>
+    /// <exception cref="ArgumentException">A shape disagrees or the loss takes labels.</exception>
+    public T ComputeDatasetGradients(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets, ReadOnlySpan<T> sampleWeights = default)
+    {
+        if (targets.Height != inputs.Height) ThrowShape(nameof(targets), targets.Height, targets.Width, inputs.Height, Network.OutputSize);
+        return DatasetGradients(inputs, default, targets, sampleWeights, useLabels: false);
+    }
+
     /// <summary>The mean loss of a batch, forward pass only; parameters and gradients are untouched.</summary>
     /// <exception cref="ArgumentException">A shape disagrees or the loss takes targets.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The batch is too large or a label is out of range.</exception>
@@ -213,7 +240,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>
     /// Clips (when <see cref="MaxGradientNorm"/> is set) and applies the optimizer to the current
-    /// <see cref="Gradients"/> with the scheduled learning rate: one vectorised pass over the flat blocks.
+    /// <see cref="Gradients"/> with the scheduled learning rate: one vectorised pass over the flat blocks. iRprop⁺
+    /// compares the loss of the last gradient computation with the one before.
     /// </summary>
     public void ApplyGradients()
     {
@@ -225,7 +253,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (coefficient < 1) TensorPrimitives.Multiply(_gradients.Span, T.CreateTruncating(coefficient), _gradients.Span);
             LastGradientNorm = norm;
         }
-        Optimizer.Apply(Network.ParameterBlock, _gradients, learningRate);
+        Optimizer.Apply(Network.ParameterBlock, _gradients, learningRate, _lastLoss);
     }
 
     /// <summary>The network's outputs for any number of rows, computed in chunks of <see cref="MaxBatch"/>.</summary>
@@ -293,8 +321,46 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         T loss = Loss.Evaluate<T>(outputs, labels, targets, sampleWeights, _classWeights, _workspace.Error(last, batch));
         _workspace.Backward(Network, inputs, _gradients.Span, ComputeInputGradient);
         _lastBatch = batch;
+        _lastLoss = double.CreateTruncating(loss);
         if (TrackLayerNorms) FillLayerNorms(batch);
         return loss;
+    }
+
+    // Each chunk's gradient is weighted by its share of the loss's denominator, so the sum is the gradient of the mean
+    // over all rows.
+    private T DatasetGradients(ReadOnlySpan2D<T> inputs, ReadOnlySpan<int> labels, ReadOnlySpan2D<T> targets,
+        ReadOnlySpan<T> sampleWeights, bool useLabels)
+    {
+        int n = inputs.Height;
+        if (n <= MaxBatch)
+        {
+            Validate(inputs, labels, targets, useLabels);
+            return ForwardBackward(inputs, labels, targets, sampleWeights);
+        }
+        if (!sampleWeights.IsEmpty && sampleWeights.Length != n)
+            throw new ArgumentException("sampleWeights has " + sampleWeights.Length + " entries but inputs has " + n + " rows.", nameof(sampleWeights));
+        double total = Evaluation.LossDenominator(n, labels, sampleWeights, _classWeights);
+        _datasetGradients ??= new FlatBlock<T>(Network.ParameterCount);
+        Span<T> sum = _datasetGradients.Span;
+        sum.Clear();
+        double loss = 0;
+        for (int row = 0; row < n; row += MaxBatch)
+        {
+            int rows = Math.Min(MaxBatch, n - row);
+            ReadOnlySpan2D<T> x = inputs.Slice(row, 0, rows, inputs.Width);
+            ReadOnlySpan<int> y = useLabels ? labels.Slice(row, rows) : default;
+            ReadOnlySpan2D<T> t = useLabels ? default : targets.Slice(row, 0, rows, targets.Width);
+            ReadOnlySpan<T> s = sampleWeights.IsEmpty ? default : sampleWeights.Slice(row, rows);
+            Validate(x, y, t, useLabels);
+            double share = Evaluation.LossDenominator(rows, y, s, _classWeights) / total;
+            T chunkLoss = ForwardBackward(x, y, t, s);
+            if (share == 0) continue; // an all-zero-weight chunk's own mean is 0/0
+            loss += double.CreateTruncating(chunkLoss) * share;
+            TensorPrimitives.MultiplyAdd(_gradients.Span, T.CreateTruncating(share), sum, sum);
+        }
+        sum.CopyTo(_gradients.Span);
+        _lastLoss = loss;
+        return T.CreateTruncating(loss);
     }
 
     private Span2D<T> Forward(ReadOnlySpan2D<T> inputs)
