@@ -124,7 +124,9 @@ public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>
     /// Trains until <see cref="FitOptions.Epochs"/> epochs are complete, early stopping ends the run, or
     /// <paramref name="callback"/> returns <see cref="FitAction.Stop"/>. With early stopping, the best epoch's
-    /// parameters are restored at the end however the run ended.
+    /// parameters are restored at the end however the run ended. Sets the trainer's
+    /// <see cref="Trainer{T}.TrackLayerNorms"/> to <see cref="FitOptions.TrackLayerNorms"/>; a later call continues
+    /// where this one ended.
     /// </summary>
     /// <exception cref="NonFiniteTrainingException">A step met a NaN or infinity under <see cref="NonFinitePolicy.Throw"/>.</exception>
     public FitResult Run<TCallback>(ref TCallback callback) where TCallback : IFitCallback
