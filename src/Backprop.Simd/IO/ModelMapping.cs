@@ -44,7 +44,7 @@ public static class ModelMapping
     /// <param name="trainer">The trainer.</param>
     /// <param name="epoch">Completed epochs, ≥ 0.</param>
     /// <param name="step">Completed mini-batches, ≥ 0 (often <see cref="Trainer{T}.StepCount"/>).</param>
-    /// <param name="rngState">The caller's random generator state (e.g. <see cref="Randomness.Xoshiro256StarStar.GetState"/> of the shuffling generator), copied.</param>
+    /// <param name="rngState">The caller's random generator state (e.g. <see cref="Randomness.Xoshiro256StarStarState.ToWords"/> of the shuffling generator's state), copied.</param>
     /// <param name="metadata">Optional metadata, copied.</param>
     /// <exception cref="ArgumentException">A counter is negative, or a schedule step count exceeds 2⁵³.</exception>
     public static ModelDescription<T> Describe<T>(Trainer<T> trainer, long epoch, long step,

@@ -23,32 +23,25 @@ public sealed class Xoshiro256StarStar
         _s3 = SplitMix64(ref x);
     }
 
-    /// <summary>The number of words in <see cref="GetState"/>: the four xoshiro words, then the spare-normal flag and bits.</summary>
-    public const int StateLength = 6;
+    /// <summary>Continues a stream from a state captured with <see cref="State"/>.</summary>
+    /// <exception cref="ArgumentException">The four state words are all zero (a state xoshiro never reaches).</exception>
+    public Xoshiro256StarStar(Xoshiro256StarStarState state) => Restore(state);
 
     /// <summary>
-    /// The generator's complete state, so a checkpoint can continue the stream exactly: s0..s3, then 1 or 0 for whether
-    /// a spare normal sample is pending (see <see cref="NextNormal"/>), then that sample's IEEE 754 bits.
+    /// The whole state: the four xoshiro words and the spare Box–Muller sample. Restoring it with
+    /// <see cref="Restore"/> (or the constructor) continues the stream exactly where it was captured, so a saved
+    /// training run can resume with the same shuffles.
     /// </summary>
-    public ulong[] GetState() =>
-        [_s0, _s1, _s2, _s3, _hasSpareNormal ? 1UL : 0UL, BitConverter.DoubleToUInt64Bits(_spareNormal)];
+    public Xoshiro256StarStarState State => new(_s0, _s1, _s2, _s3, _hasSpareNormal, _spareNormal);
 
-    /// <summary>A generator that continues exactly where the one that produced <paramref name="state"/> (by <see cref="GetState"/>) stood.</summary>
-    /// <param name="state"><see cref="StateLength"/> words as <see cref="GetState"/> returns them.</param>
-    /// <exception cref="ArgumentException">The length is wrong, s0..s3 are all zero (a state xoshiro never leaves) or the flag is not 0 or 1.</exception>
-    public static Xoshiro256StarStar FromState(ReadOnlySpan<ulong> state)
+    /// <summary>Continues the stream from a state captured with <see cref="State"/>.</summary>
+    /// <exception cref="ArgumentException">The four state words are all zero (a state xoshiro never reaches).</exception>
+    public void Restore(Xoshiro256StarStarState state)
     {
-        if (state.Length != StateLength)
-            throw new ArgumentException("The state has " + state.Length + " words; " + StateLength + " are required.", nameof(state));
-        if ((state[0] | state[1] | state[2] | state[3]) == 0)
-            throw new ArgumentException("The state words s0..s3 are all zero, which xoshiro256** never produces.", nameof(state));
-        if (state[4] > 1)
-            throw new ArgumentException("The spare-normal flag (word 4) is " + state[4] + "; it must be 0 or 1.", nameof(state));
-        return new Xoshiro256StarStar(0)
-        {
-            _s0 = state[0], _s1 = state[1], _s2 = state[2], _s3 = state[3],
-            _hasSpareNormal = state[4] == 1, _spareNormal = BitConverter.UInt64BitsToDouble(state[5]),
-        };
+        if ((state.S0 | state.S1 | state.S2 | state.S3) == 0)
+            throw new ArgumentException("An all-zero xoshiro256** state would only ever produce zeros.", nameof(state));
+        (_s0, _s1, _s2, _s3) = (state.S0, state.S1, state.S2, state.S3);
+        (_hasSpareNormal, _spareNormal) = (state.HasSpareNormal, state.SpareNormal);
     }
 
     /// <summary>The next 64 uniformly distributed bits.</summary>
@@ -124,5 +117,38 @@ public sealed class Xoshiro256StarStar
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
         return z ^ (z >> 31);
+    }
+}
+
+/// <summary>A snapshot of a <see cref="Xoshiro256StarStar"/> generator, for checkpoints.</summary>
+/// <param name="S0">State word 0.</param>
+/// <param name="S1">State word 1.</param>
+/// <param name="S2">State word 2.</param>
+/// <param name="S3">State word 3.</param>
+/// <param name="HasSpareNormal">True when the next <see cref="Xoshiro256StarStar.NextNormal"/> returns <paramref name="SpareNormal"/>.</param>
+/// <param name="SpareNormal">The second sample of the last Box–Muller pair, when <paramref name="HasSpareNormal"/>.</param>
+public readonly record struct Xoshiro256StarStarState(ulong S0, ulong S1, ulong S2, ulong S3, bool HasSpareNormal = false,
+    double SpareNormal = 0)
+{
+    /// <summary>The number of words in <see cref="ToWords"/>.</summary>
+    public const int WordCount = 6;
+
+    /// <summary>
+    /// The state as words for a file: s0..s3, then 1 or 0 for <see cref="HasSpareNormal"/>, then the IEEE 754 bits of
+    /// <see cref="SpareNormal"/>.
+    /// </summary>
+    public ulong[] ToWords() => [S0, S1, S2, S3, HasSpareNormal ? 1UL : 0UL, BitConverter.DoubleToUInt64Bits(SpareNormal)];
+
+    /// <summary>The state that <see cref="ToWords"/> wrote.</summary>
+    /// <exception cref="ArgumentException">The length is wrong, s0..s3 are all zero (a state xoshiro never reaches) or the flag is not 0 or 1.</exception>
+    public static Xoshiro256StarStarState FromWords(ReadOnlySpan<ulong> words)
+    {
+        if (words.Length != WordCount)
+            throw new ArgumentException("The state has " + words.Length + " words; " + WordCount + " are required.", nameof(words));
+        if ((words[0] | words[1] | words[2] | words[3]) == 0)
+            throw new ArgumentException("The state words s0..s3 are all zero, which xoshiro256** never produces.", nameof(words));
+        if (words[4] > 1)
+            throw new ArgumentException("The spare-normal flag (word 4) is " + words[4] + "; it must be 0 or 1.", nameof(words));
+        return new(words[0], words[1], words[2], words[3], words[4] == 1, BitConverter.UInt64BitsToDouble(words[5]));
     }
 }
