@@ -56,6 +56,7 @@ public static class ModelMapping
         var buffers = new T[state.BufferCount][];
         for (int i = 0; i < buffers.Length; i++) buffers[i] = state.Buffer(i).ToArray();
         var hyperParameters = TrainingHyperParameters.Write(state.Settings, trainer.Loss, trainer.Schedule, trainer.MaxGradientNorm);
+        hyperParameters[TrainingHyperParameters.PreviousLoss] = state.PreviousLoss;
         var optimizer = new OptimizerStateDescription<T>(state.Settings.Kind.ToString(), hyperParameters, state.StepCount, buffers);
         Network<T> network = trainer.Network;
         return new ModelDescription<T>(network.InputSize, DescribeLayers(network), trainer.Loss.Kind,
@@ -114,6 +115,8 @@ public static class ModelMapping
             throw new ModelFormatException(kind + " keeps " + state.BufferCount + " state buffers but the file has " + saved.Buffers.Count + ".");
         for (int i = 0; i < state.BufferCount; i++) saved.Buffers[i].CopyTo(state.Buffer(i));
         state.StepCount = saved.StepCount;
+        state.PreviousLoss = saved.HyperParameters.TryGetValue(TrainingHyperParameters.PreviousLoss, out double previousLoss)
+            ? previousLoss : double.PositiveInfinity;
         trainer.Schedule = schedule;
         trainer.MaxGradientNorm = maxGradientNorm;
         return trainer;

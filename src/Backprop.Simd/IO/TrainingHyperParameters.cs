@@ -21,7 +21,11 @@ public static class TrainingHyperParameters
     /// <summary>Names of the optimizer's settings (<see cref="OptimizerSettings"/>), in declaration order.</summary>
     public const string LearningRate = "lr", WeightDecay = "weight_decay", Momentum = "momentum", Dampening = "dampening",
         Nesterov = "nesterov", Beta1 = "beta1", Beta2 = "beta2", Epsilon = "eps", Alpha = "alpha", Centered = "centered",
-        LearningRateDecay = "lr_decay", InitialAccumulatorValue = "initial_accumulator_value";
+        LearningRateDecay = "lr_decay", InitialAccumulatorValue = "initial_accumulator_value", EtaMinus = "eta_minus",
+        EtaPlus = "eta_plus", MinStepSize = "step_size_min", MaxStepSize = "step_size_max";
+
+    /// <summary>The loss iRprop⁺ compares against (<see cref="OptimizerState{T}.PreviousLoss"/>); it is optimizer state.</summary>
+    public const string PreviousLoss = "previous_loss";
 
     /// <summary>The loss's <see cref="Loss.LabelSmoothing"/> and the trainer's <see cref="Trainer{T}.MaxGradientNorm"/>.</summary>
     public const string LabelSmoothing = "label_smoothing", MaxGradientNorm = "max_grad_norm";
@@ -57,6 +61,10 @@ public static class TrainingHyperParameters
             [Centered] = optimizer.Centered ? 1 : 0,
             [LearningRateDecay] = optimizer.LearningRateDecay,
             [InitialAccumulatorValue] = optimizer.InitialAccumulatorValue,
+            [EtaMinus] = optimizer.EtaMinus,
+            [EtaPlus] = optimizer.EtaPlus,
+            [MinStepSize] = optimizer.MinStepSize,
+            [MaxStepSize] = optimizer.MaxStepSize,
             [LabelSmoothing] = loss.LabelSmoothing,
             [ScheduleKind] = (int)schedule.Kind,
             [ScheduleStepSize] = ExactCount(schedule.StepSize, ScheduleStepSize),
@@ -90,6 +98,10 @@ public static class TrainingHyperParameters
             Centered = GetFlag(values, Centered),
             LearningRateDecay = Get(values, LearningRateDecay),
             InitialAccumulatorValue = Get(values, InitialAccumulatorValue),
+            EtaMinus = Get(values, EtaMinus),
+            EtaPlus = Get(values, EtaPlus),
+            MinStepSize = Get(values, MinStepSize),
+            MaxStepSize = Get(values, MaxStepSize),
         };
     }
 

@@ -71,6 +71,8 @@ public sealed class ModelMappingTests : IDisposable
         Odd(OptimizerKind.AdamW),
         Odd(OptimizerKind.RmsProp),
         Odd(OptimizerKind.Adagrad),
+        Odd(OptimizerKind.Rprop),
+        Odd(OptimizerKind.IRpropPlus),
     };
 
     [Theory]
@@ -181,5 +183,9 @@ public sealed class ModelMappingTests : IDisposable
         Centered = true,
         LearningRateDecay = 1e-300,
         InitialAccumulatorValue = 0.25 + 1e-16,
+        EtaMinus = 0.5 - 1e-16,
+        EtaPlus = 1.2 + 1e-15,
+        MinStepSize = 1e-6 / 3,
+        MaxStepSize = 50.0 / 7,
     };
 }

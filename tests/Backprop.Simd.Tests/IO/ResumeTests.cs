@@ -34,6 +34,7 @@ public sealed class ResumeTests : IDisposable
         ["AdamW, cosine with warm-up"] = (OptimizerSettings.AdamW(2e-3),
             Loss.CrossEntropy(0.05), LearningRateSchedule.CosineAnnealing(300, 1e-5).WithLinearWarmup(20), 5.0),
         ["RMSprop centred with momentum"] = (OptimizerSettings.RmsProp(1e-3, momentum: 0.5, centered: true), Loss.CrossEntropy(), default, null),
+        ["iRprop+ (backtracking reads the previous loss)"] = (OptimizerSettings.IRpropPlus(1e-3), Loss.CrossEntropy(), default, null),
         ["Adagrad"] = (OptimizerSettings.Adagrad(0.05, learningRateDecay: 1e-3, initialAccumulatorValue: 0.1), Loss.CrossEntropy(), default, null),
     };
 
