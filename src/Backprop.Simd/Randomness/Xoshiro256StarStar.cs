@@ -23,6 +23,34 @@ public sealed class Xoshiro256StarStar
         _s3 = SplitMix64(ref x);
     }
 
+    /// <summary>The number of words in <see cref="GetState"/>: the four xoshiro words, then the spare-normal flag and bits.</summary>
+    public const int StateLength = 6;
+
+    /// <summary>
+    /// The generator's complete state, so a checkpoint can continue the stream exactly: s0..s3, then 1 or 0 for whether
+    /// a spare normal sample is pending (see <see cref="NextNormal"/>), then that sample's IEEE 754 bits.
+    /// </summary>
+    public ulong[] GetState() =>
+        [_s0, _s1, _s2, _s3, _hasSpareNormal ? 1UL : 0UL, BitConverter.DoubleToUInt64Bits(_spareNormal)];
+
+    /// <summary>A generator that continues exactly where the one that produced <paramref name="state"/> (by <see cref="GetState"/>) stood.</summary>
+    /// <param name="state"><see cref="StateLength"/> words as <see cref="GetState"/> returns them.</param>
+    /// <exception cref="ArgumentException">The length is wrong, s0..s3 are all zero (a state xoshiro never leaves) or the flag is not 0 or 1.</exception>
+    public static Xoshiro256StarStar FromState(ReadOnlySpan<ulong> state)
+    {
+        if (state.Length != StateLength)
+            throw new ArgumentException("The state has " + state.Length + " words; " + StateLength + " are required.", nameof(state));
+        if ((state[0] | state[1] | state[2] | state[3]) == 0)
+            throw new ArgumentException("The state words s0..s3 are all zero, which xoshiro256** never produces.", nameof(state));
+        if (state[4] > 1)
+            throw new ArgumentException("The spare-normal flag (word 4) is " + state[4] + "; it must be 0 or 1.", nameof(state));
+        return new Xoshiro256StarStar(0)
+        {
+            _s0 = state[0], _s1 = state[1], _s2 = state[2], _s3 = state[3],
+            _hasSpareNormal = state[4] == 1, _spareNormal = BitConverter.UInt64BitsToDouble(state[5]),
+        };
+    }
+
     /// <summary>The next 64 uniformly distributed bits.</summary>
     public ulong NextUInt64()
     {
