@@ -1,0 +1,55 @@
+using System.CommandLine;
+using Backprop.Simd.Training;
+
+namespace Backprop.Cli.Options;
+
+/// <summary>
+/// <c>--optimizer</c>: the library's optimizers under the names users know; <c>momentum</c> and <c>nesterov</c> are SGD
+/// with <c>--momentum</c> (0.9 by default), classic or Nesterov.
+/// </summary>
+internal enum OptimizerChoice
+{
+    Sgd,
+    Momentum,
+    Nesterov,
+    Adam,
+    AdamW,
+    RmsProp,
+    Adagrad,
+}
+
+internal static class OptimizerOption
+{
+    private static readonly Dictionary<string, OptimizerChoice> Names = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["sgd"] = OptimizerChoice.Sgd,
+        ["momentum"] = OptimizerChoice.Momentum,
+        ["nesterov"] = OptimizerChoice.Nesterov,
+        ["adam"] = OptimizerChoice.Adam,
+        ["adamw"] = OptimizerChoice.AdamW,
+        ["rmsprop"] = OptimizerChoice.RmsProp,
+        ["adagrad"] = OptimizerChoice.Adagrad,
+    };
+
+    public static Option<OptimizerChoice> Create() => Choice.Create("--optimizer", "The optimizer (torch.optim definitions).", Names, "adam");
+
+    /// <summary>
+    /// The settings for a choice; a null <paramref name="weightDecay"/> keeps the optimizer's PyTorch default (1e-2 for
+    /// AdamW, 0 for the others).
+    /// </summary>
+    public static OptimizerSettings Settings(OptimizerChoice choice, double learningRate, double? weightDecay, double momentum)
+    {
+        OptimizerSettings settings = choice switch
+        {
+            OptimizerChoice.Sgd => OptimizerSettings.Sgd(learningRate),
+            OptimizerChoice.Momentum => OptimizerSettings.Sgd(learningRate, momentum),
+            OptimizerChoice.Nesterov => OptimizerSettings.Sgd(learningRate, momentum, nesterov: true),
+            OptimizerChoice.Adam => OptimizerSettings.Adam(learningRate),
+            OptimizerChoice.AdamW => OptimizerSettings.AdamW(learningRate),
+            OptimizerChoice.RmsProp => OptimizerSettings.RmsProp(learningRate),
+            OptimizerChoice.Adagrad => OptimizerSettings.Adagrad(learningRate),
+            _ => throw new ArgumentOutOfRangeException(nameof(choice), choice, "Unknown optimizer."),
+        };
+        return weightDecay is double decay ? settings with { WeightDecay = decay } : settings;
+    }
+}
