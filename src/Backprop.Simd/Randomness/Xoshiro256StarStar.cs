@@ -51,6 +51,27 @@ public sealed class Xoshiro256StarStar
         };
     }
 
+    /// <summary>Continues a stream from a state captured with <see cref="State"/>.</summary>
+    /// <exception cref="ArgumentException">The four state words are all zero (a state xoshiro never reaches).</exception>
+    public Xoshiro256StarStar(Xoshiro256StarStarState state) => Restore(state);
+
+    /// <summary>
+    /// The whole state: the four xoshiro words and the spare Box–Muller sample. Restoring it with
+    /// <see cref="Restore"/> (or the constructor) continues the stream exactly where it was captured, so a saved
+    /// training run can resume with the same shuffles.
+    /// </summary>
+    public Xoshiro256StarStarState State => new(_s0, _s1, _s2, _s3, _hasSpareNormal, _spareNormal);
+
+    /// <summary>Continues the stream from a state captured with <see cref="State"/>.</summary>
+    /// <exception cref="ArgumentException">The four state words are all zero (a state xoshiro never reaches).</exception>
+    public void Restore(Xoshiro256StarStarState state)
+    {
+        if ((state.S0 | state.S1 | state.S2 | state.S3) == 0)
+            throw new ArgumentException("An all-zero xoshiro256** state would only ever produce zeros.", nameof(state));
+        (_s0, _s1, _s2, _s3) = (state.S0, state.S1, state.S2, state.S3);
+        (_hasSpareNormal, _spareNormal) = (state.HasSpareNormal, state.SpareNormal);
+    }
+
     /// <summary>The next 64 uniformly distributed bits.</summary>
     public ulong NextUInt64()
     {
@@ -126,3 +147,13 @@ public sealed class Xoshiro256StarStar
         return z ^ (z >> 31);
     }
 }
+
+/// <summary>A snapshot of a <see cref="Xoshiro256StarStar"/> generator, for checkpoints.</summary>
+/// <param name="S0">State word 0.</param>
+/// <param name="S1">State word 1.</param>
+/// <param name="S2">State word 2.</param>
+/// <param name="S3">State word 3.</param>
+/// <param name="HasSpareNormal">True when the next <see cref="Xoshiro256StarStar.NextNormal"/> returns <paramref name="SpareNormal"/>.</param>
+/// <param name="SpareNormal">The second sample of the last Box–Muller pair, when <paramref name="HasSpareNormal"/>.</param>
+public readonly record struct Xoshiro256StarStarState(ulong S0, ulong S1, ulong S2, ulong S3, bool HasSpareNormal = false,
+    double SpareNormal = 0);

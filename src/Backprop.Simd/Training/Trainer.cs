@@ -22,6 +22,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly T[] _errorNorms;
     private readonly T[] _weightGradientNorms;
     private int _lastBatch;
+    private int _lastForwardRows;
 
     /// <summary>Creates a trainer and every buffer it will use.</summary>
     /// <param name="network">The network whose parameters are trained in place.</param>
@@ -102,6 +103,14 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>∂L/∂X: [batch, inputs] of the last backward pass, when <see cref="ComputeInputGradient"/> is on.</summary>
     public ReadOnlySpan2D<T> InputGradient => _workspace.InputError(_lastBatch);
 
+    /// <summary>
+    /// The last layer's outputs (logits for cross-entropy) of the most recent forward pass — a step,
+    /// <c>ComputeGradients</c>, <c>ComputeLoss</c>, or the last chunk of a prediction — so that metrics such as the
+    /// training accuracy need no second forward pass. Valid until the next call on this trainer.
+    /// </summary>
+    /// <remarks>[rows of that pass, outputs].</remarks>
+    public ReadOnlySpan2D<T> LastOutputs => _workspace.Output(Network.Layers.Length - 1, _lastForwardRows);
+
     /// <summary>One training step on a mini-batch with class labels; returns the batch's mean loss.</summary>
     /// <remarks>inputs: [b, inputs] with 1 ≤ b ≤ <see cref="MaxBatch"/>  labels: [b] in 0..outputs−1.</remarks>
     /// <exception cref="ArgumentException">A shape disagrees or the loss takes targets.</exception>
@@ -150,7 +159,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     public T ComputeLoss(ReadOnlySpan2D<T> inputs, ReadOnlySpan<int> labels)
     {
         Validate(inputs, labels, default, useLabels: true);
-        return Loss.Evaluate<T>(_workspace.Forward(Network, inputs), labels, default, default);
+        return Loss.Evaluate<T>(Forward(inputs), labels, default, default);
     }
 
     /// <summary>The mean loss of a batch, forward pass only; parameters and gradients are untouched.</summary>
@@ -159,7 +168,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     public T ComputeLoss(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
     {
         Validate(inputs, default, targets, useLabels: false);
-        return Loss.Evaluate<T>(_workspace.Forward(Network, inputs), default, targets, default);
+        return Loss.Evaluate<T>(Forward(inputs), default, targets, default);
     }
 
     /// <summary>
@@ -190,7 +199,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         for (int row = 0; row < inputs.Height; row += MaxBatch)
         {
             int rows = Math.Min(MaxBatch, inputs.Height - row);
-            _workspace.Forward(Network, inputs.Slice(row, 0, rows, inputs.Width))
+            Forward(inputs.Slice(row, 0, rows, inputs.Width))
                 .CopyTo(outputs.Slice(row, 0, rows, outputs.Width));
         }
     }
@@ -211,7 +220,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         for (int row = 0; row < inputs.Height; row += MaxBatch)
         {
             int rows = Math.Min(MaxBatch, inputs.Height - row);
-            Span2D<T> outputs = _workspace.Forward(Network, inputs.Slice(row, 0, rows, inputs.Width));
+            Span2D<T> outputs = Forward(inputs.Slice(row, 0, rows, inputs.Width));
             Reductions.ArgMaxRows<T>(outputs, classes.Slice(row, rows));
         }
     }
@@ -238,12 +247,18 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         int batch = inputs.Height;
         int last = Network.Layers.Length - 1;
-        Span2D<T> outputs = _workspace.Forward(Network, inputs);
+        Span2D<T> outputs = Forward(inputs);
         T loss = Loss.Evaluate<T>(outputs, labels, targets, _workspace.Error(last, batch));
         _workspace.Backward(Network, inputs, _gradients.Span, ComputeInputGradient);
         _lastBatch = batch;
         if (TrackLayerNorms) FillLayerNorms(batch);
         return loss;
+    }
+
+    private Span2D<T> Forward(ReadOnlySpan2D<T> inputs)
+    {
+        _lastForwardRows = inputs.Height;
+        return _workspace.Forward(Network, inputs);
     }
 
     private void FillLayerNorms(int batch)

@@ -107,4 +107,48 @@ public static class Reference
         }
         return sum;
     }
+
+    /// <summary>
+    /// PyTorch's CrossEntropyLoss(weight = classWeights, label_smoothing = ε), sample weights as multiplicities, written
+    /// from its definition: q_c = (1 − ε)·w_l·[c = l] + (ε/C)·w_c, ℓ_b = Σ_c q_c·(lse − y_c), L = Σ s_b·ℓ_b / Σ s_b·w_l.
+    /// Fills δ and, per element, the size of the rounding a float evaluation cannot avoid (for the tolerance).
+    /// </summary>
+    public static (double Loss, double Sensitivity) SoftmaxCrossEntropy(double[,] y, int[] labels, double epsilon,
+        double[]? sampleWeights, double[]? classWeights, double[,] gradient, double[,] gradientSensitivity)
+    {
+        int rows = y.GetLength(0), classes = y.GetLength(1);
+        double normalizer = 0, total = 0, sensitivity = 0;
+        for (int b = 0; b < rows; b++) normalizer += (sampleWeights?[b] ?? 1) * (classWeights?[labels[b]] ?? 1);
+        for (int b = 0; b < rows; b++)
+        {
+            double max = double.NegativeInfinity, sum = 0;
+            for (int c = 0; c < classes; c++) max = Math.Max(max, y[b, c]);
+            for (int c = 0; c < classes; c++) sum += Math.Exp(y[b, c] - max);
+            double lse = max + Math.Log(sum), rowLoss = 0, mass = 0, gapSize = 0, s = sampleWeights?[b] ?? 1;
+            var q = new double[classes];
+            for (int c = 0; c < classes; c++)
+            {
+                q[c] = (c == labels[b] ? (1 - epsilon) * (classWeights?[c] ?? 1) : 0) + epsilon / classes * (classWeights?[c] ?? 1);
+                if (q[c] != 0) rowLoss += q[c] * (lse - y[b, c]);
+                mass += q[c];
+                gapSize += Math.Abs(q[c] * (max - y[b, c]));
+            }
+            total += s * rowLoss;
+            sensitivity += Math.Abs(s) * (Math.Abs(rowLoss) + Math.Abs(mass) + gapSize);
+            for (int c = 0; c < classes; c++)
+            {
+                double p = Math.Exp(y[b, c] - lse);
+                gradient[b, c] = s / normalizer * (mass * p - q[c]);
+                gradientSensitivity[b, c] = Math.Abs(s / normalizer) * (Math.Abs(mass) * p * (Math.Abs(y[b, c] - max) + 2) + Math.Abs(q[c]));
+            }
+        }
+        return rows == 0 ? (0, 0) : (total / normalizer, sensitivity / Math.Abs(normalizer));
+    }
+
+    /// <summary>Mean squared error: the per-element loss and its derivative.</summary>
+    public static (double Loss, double Gradient) SquaredError(double y, double t) => ((y - t) * (y - t), 2 * (y - t));
+
+    /// <summary>BCE with logits: PyTorch's stable form and σ(y) − t.</summary>
+    public static (double Loss, double Gradient) BinaryCrossEntropyWithLogits(double y, double t) =>
+        (Math.Max(y, 0) - y * t + Log1P(Math.Exp(-Math.Abs(y))), Sigmoid(y) - t);
 }

@@ -1,0 +1,286 @@
+using System.Diagnostics;
+using System.Numerics;
+using Backprop.Simd.Randomness;
+using CommunityToolkit.HighPerformance;
+
+namespace Backprop.Simd.Training;
+
+/// <summary>
+/// Trains a <see cref="Trainer{T}"/> epoch by epoch: each epoch visits the training rows in a fresh shuffled order in
+/// mini-batches, then measures the validation set, records an <see cref="EpochMetrics"/> in <see cref="History"/>,
+/// applies early stopping and calls the callback. Every buffer (index order, mini-batch, best-weights copy) is
+/// allocated here, so after the first epoch the training loop allocates nothing (<see cref="EpochMetrics.AllocatedBytes"/>
+/// shows it).
+/// </summary>
+/// <remarks>
+/// Each epoch shuffles the identity order 0..n−1 with the loop's xoshiro256** generator, so an epoch's order depends on
+/// the generator's state at its start and nothing else. Saving <see cref="CompletedEpochs"/> and
+/// <see cref="ShuffleState"/> with the parameters and optimizer state, and calling <see cref="ResumeAt"/> on a new
+/// loop, continues with exactly the orders an uninterrupted run would have used.
+/// </remarks>
+/// <typeparam name="T">The element type of the network.</typeparam>
+public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly int[] _order;
+    private readonly T[] _featureBatch;
+    private readonly int[] _labelBatch;
+    private readonly T[] _targetBatch;
+    private readonly int[] _predicted;
+    private readonly double[] _errorNormSums;
+    private readonly double[] _weightNormSums;
+    private readonly T[] _bestParameters;
+    private readonly List<EpochMetrics> _history = [];
+    private readonly Xoshiro256StarStar _random;
+    private readonly int _batchSize;
+    private double _best = double.NaN;
+    private int _bestEpoch;
+    private int _epochsWithoutImprovement;
+
+    /// <summary>Prepares a loop and allocates every buffer it will use.</summary>
+    /// <param name="trainer">The trainer: network, loss, optimizer and the largest batch.</param>
+    /// <param name="training">The training rows.</param>
+    /// <param name="validation">Rows measured after each epoch, or null.</param>
+    /// <param name="options">Epochs, batch size, seed, diagnostics, early stopping; null takes the defaults.</param>
+    /// <exception cref="ArgumentException">
+    /// The data's kind (labels or targets) or widths disagree with the trainer, or early stopping watches a metric the
+    /// data cannot give.
+    /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException">The epochs, batch size or patience are out of range.</exception>
+    public FitLoop(Trainer<T> trainer, FitData<T> training, FitData<T>? validation = null, FitOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(trainer);
+        ArgumentNullException.ThrowIfNull(training);
+        options ??= new FitOptions();
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Epochs, "options.Epochs");
+        int batchSize = options.BatchSize ?? trainer.MaxBatch;
+        if (batchSize < 1 || batchSize > trainer.MaxBatch)
+            throw new ArgumentOutOfRangeException("options.BatchSize", batchSize, "The batch size must be 1 to the trainer's MaxBatch, " + trainer.MaxBatch + ".");
+        RequireMatches(trainer, training, nameof(training));
+        if (validation is not null) RequireMatches(trainer, validation, nameof(validation));
+        if (options.EarlyStopping is { } stopping) RequireWatchable(stopping, validation, training.HasLabels);
+
+        Trainer = trainer;
+        Training = training;
+        Validation = validation;
+        Options = options;
+        _batchSize = batchSize;
+        _random = new Xoshiro256StarStar(options.Seed);
+        _order = new int[training.Count];
+        _featureBatch = new T[batchSize * training.Features.Width];
+        _labelBatch = new int[training.HasLabels ? batchSize : 0];
+        _targetBatch = new T[training.HasLabels ? 0 : batchSize * training.Targets.Width];
+        _predicted = new int[Math.Max(batchSize, validation is null ? 0 : Math.Min(trainer.MaxBatch, validation.Count))];
+        _errorNormSums = new double[trainer.Network.Layers.Length];
+        _weightNormSums = new double[trainer.Network.Layers.Length];
+        _bestParameters = options.EarlyStopping is { RestoreBestWeights: true } ? new T[trainer.Network.ParameterCount] : [];
+    }
+
+    /// <summary>The trainer this loop drives.</summary>
+    public Trainer<T> Trainer { get; }
+
+    /// <summary>The training rows.</summary>
+    public FitData<T> Training { get; }
+
+    /// <summary>The validation rows, or null.</summary>
+    public FitData<T>? Validation { get; }
+
+    /// <summary>The options the loop was built with.</summary>
+    public FitOptions Options { get; }
+
+    /// <summary>Epochs trained so far, including those before a <see cref="ResumeAt"/>; the next epoch is this + 1.</summary>
+    public int CompletedEpochs { get; private set; }
+
+    /// <summary>The shuffling generator's state at the start of the next epoch; save it to resume exactly.</summary>
+    public Xoshiro256StarStarState ShuffleState => _random.State;
+
+    /// <summary>Every epoch's metrics trained by this loop, oldest first.</summary>
+    public IReadOnlyList<EpochMetrics> History => _history;
+
+    /// <summary>
+    /// Continues a saved run: the next epoch is <paramref name="completedEpochs"/> + 1 and shuffles from
+    /// <paramref name="shuffleState"/>. Restore the parameters and optimizer state separately. Early stopping starts
+    /// afresh from here.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="completedEpochs"/> is negative.</exception>
+    /// <exception cref="ArgumentException">The generator state is all zeros.</exception>
+    public void ResumeAt(int completedEpochs, Xoshiro256StarStarState shuffleState)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(completedEpochs);
+        _random.Restore(shuffleState);
+        CompletedEpochs = completedEpochs;
+        (_best, _bestEpoch, _epochsWithoutImprovement) = (double.NaN, 0, 0);
+    }
+
+    /// <summary>Trains until <see cref="FitOptions.Epochs"/> epochs are complete or early stopping ends the run.</summary>
+    /// <exception cref="NonFiniteTrainingException">A step met a NaN or infinity under <see cref="NonFinitePolicy.Throw"/>.</exception>
+    public FitResult Run()
+    {
+        var callback = new NoCallback();
+        return Run(ref callback);
+    }
+
+    /// <summary>
+    /// Trains until <see cref="FitOptions.Epochs"/> epochs are complete, early stopping ends the run, or
+    /// <paramref name="callback"/> returns <see cref="FitAction.Stop"/>. With early stopping, the best epoch's
+    /// parameters are restored at the end however the run ended.
+    /// </summary>
+    /// <exception cref="NonFiniteTrainingException">A step met a NaN or infinity under <see cref="NonFinitePolicy.Throw"/>.</exception>
+    public FitResult Run<TCallback>(ref TCallback callback) where TCallback : IFitCallback
+    {
+        Trainer.TrackLayerNorms = Options.TrackLayerNorms;
+        FitStopReason reason = FitStopReason.Completed;
+        while (CompletedEpochs < Options.Epochs)
+        {
+            EpochMetrics metrics = TrainEpoch(ref callback, out bool stoppedInEpoch);
+            CompletedEpochs++;
+            _history.Add(metrics);
+            bool outOfPatience = TrackBest(metrics);
+            if (callback.OnEpoch(metrics) == FitAction.Stop || stoppedInEpoch)
+            {
+                reason = FitStopReason.Callback;
+                break;
+            }
+            if (outOfPatience)
+            {
+                reason = FitStopReason.EarlyStopping;
+                break;
+            }
+        }
+        if (_bestEpoch > 0 && _bestParameters.Length > 0) _bestParameters.CopyTo(Trainer.Network.Parameters);
+        return new FitResult(_history.ToArray(), reason, _bestEpoch);
+    }
+
+    private EpochMetrics TrainEpoch<TCallback>(ref TCallback callback, out bool stopped) where TCallback : IFitCallback
+    {
+        int epoch = CompletedEpochs + 1;
+        int n = Training.Count, width = Training.Features.Width, steps = 0, samples = 0, correct = 0;
+        bool useLabels = Training.HasLabels;
+        double lossSum = 0;
+        Array.Clear(_errorNormSums);
+        Array.Clear(_weightNormSums);
+        stopped = false;
+
+        int collections = GC.CollectionCount(0);
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
+        long start = Stopwatch.GetTimestamp();
+
+        MiniBatch.FillSequence(_order);
+        if (Options.Shuffle) _random.Shuffle<int>(_order);
+        ReadOnlySpan2D<T> features = Training.Features.Span;
+        var featureBatch = new Span2D<T>(_featureBatch, _batchSize, width);
+        for (int first = 0; first < n; first += _batchSize)
+        {
+            int rows = Math.Min(_batchSize, n - first);
+            ReadOnlySpan<int> indices = _order.AsSpan(first, rows);
+            ReadOnlySpan2D<T> x = featureBatch[..rows, ..];
+            T loss;
+            if (useLabels)
+            {
+                MiniBatch.Gather(features, Training.Labels.Span, indices, featureBatch, _labelBatch);
+                ReadOnlySpan<int> labels = _labelBatch.AsSpan(0, rows);
+                loss = Trainer.Step(x, labels);
+                correct += Evaluation.CountCorrect(Trainer.LastOutputs, labels, _predicted);
+            }
+            else
+            {
+                ReadOnlySpan2D<T> allTargets = Training.Targets.Span;
+                var targetBatch = new Span2D<T>(_targetBatch, _batchSize, allTargets.Width);
+                MiniBatch.Gather(features, allTargets, indices, featureBatch, targetBatch);
+                loss = Trainer.Step(x, targetBatch[..rows, ..]);
+            }
+            lossSum += double.CreateTruncating(loss) * rows;
+            samples += rows;
+            steps++;
+            if (Options.TrackLayerNorms) AccumulateLayerNorms();
+            if (callback.OnStep(new StepReport(epoch, steps, rows, double.CreateTruncating(loss), Trainer.StepCount)) == FitAction.Stop)
+            {
+                stopped = true;
+                break;
+            }
+        }
+
+        double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        long bytes = GC.GetAllocatedBytesForCurrentThread() - allocated;
+        int gen0 = GC.CollectionCount(0) - collections;
+
+        EvaluationResult validation = Validation is null
+            ? new EvaluationResult(double.NaN, double.NaN, 0)
+            : Evaluation.Measure(Trainer, Validation, _predicted);
+        return new EpochMetrics
+        {
+            Epoch = epoch,
+            Steps = steps,
+            Samples = samples,
+            TrainLoss = lossSum / samples,
+            TrainAccuracy = useLabels ? (double)correct / samples : double.NaN,
+            ValidationLoss = validation.Loss,
+            ValidationAccuracy = validation.Accuracy,
+            EpochSeconds = seconds,
+            SamplesPerSecond = samples / seconds,
+            LearningRate = Trainer.LearningRate,
+            AllocatedBytes = bytes,
+            Gen0Collections = gen0,
+            ErrorNorms = Options.TrackLayerNorms ? Means(_errorNormSums, steps) : [],
+            WeightGradientNorms = Options.TrackLayerNorms ? Means(_weightNormSums, steps) : [],
+        };
+    }
+
+    private void AccumulateLayerNorms()
+    {
+        ReadOnlySpan<T> errorNorms = Trainer.ErrorNorms, weightNorms = Trainer.WeightGradientNorms;
+        for (int l = 0; l < _errorNormSums.Length; l++)
+        {
+            _errorNormSums[l] += double.CreateTruncating(errorNorms[l]);
+            _weightNormSums[l] += double.CreateTruncating(weightNorms[l]);
+        }
+    }
+
+    private static double[] Means(double[] sums, int count)
+    {
+        var means = new double[sums.Length];
+        for (int i = 0; i < sums.Length; i++) means[i] = sums[i] / count;
+        return means;
+    }
+
+    // Returns true when early stopping has run out of patience.
+    private bool TrackBest(EpochMetrics metrics)
+    {
+        if (Options.EarlyStopping is not { } stopping) return false;
+        double value = metrics.Get(stopping.Metric);
+        if (stopping.IsImprovement(value, _best))
+        {
+            (_best, _bestEpoch, _epochsWithoutImprovement) = (value, metrics.Epoch, 0);
+            if (_bestParameters.Length > 0) Trainer.Network.Parameters.CopyTo(_bestParameters);
+            return false;
+        }
+        return ++_epochsWithoutImprovement >= stopping.Patience;
+    }
+
+    private static void RequireMatches(Trainer<T> trainer, FitData<T> data, string name)
+    {
+        if (data.Features.Width != trainer.Network.InputSize)
+            throw new ArgumentException(name + " has " + data.Features.Width + " features but the network takes " + trainer.Network.InputSize + ".", name);
+        if (data.HasLabels != trainer.Loss.UsesClassLabels)
+            throw new ArgumentException(name + " has " + (data.HasLabels ? "labels" : "targets") + " but " + trainer.Loss.Kind
+                + " trains against " + (trainer.Loss.UsesClassLabels ? "labels" : "targets") + ".", name);
+        if (!data.HasLabels && data.Targets.Width != trainer.Network.OutputSize)
+            throw new ArgumentException(name + " has " + data.Targets.Width + " target columns but the network has " + trainer.Network.OutputSize + " outputs.", name);
+    }
+
+    private static void RequireWatchable(EarlyStopping stopping, FitData<T>? validation, bool trainingHasLabels)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stopping.Patience, "options.EarlyStopping.Patience");
+        if (!(stopping.MinDelta >= 0))
+            throw new ArgumentOutOfRangeException("options.EarlyStopping.MinDelta", stopping.MinDelta, "MinDelta must be ≥ 0.");
+        bool available = stopping.Metric switch
+        {
+            FitMetric.ValidationLoss => validation is not null,
+            FitMetric.ValidationAccuracy => validation is { HasLabels: true },
+            FitMetric.TrainAccuracy => trainingHasLabels,
+            _ => true,
+        };
+        if (!available)
+            throw new ArgumentException("Early stopping watches " + stopping.Metric + " but the data cannot give it"
+                + (validation is null ? " (no validation set)." : " (targets have no accuracy)."), "options");
+    }
+}
