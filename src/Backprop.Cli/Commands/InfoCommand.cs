@@ -58,8 +58,9 @@ internal static class InfoCommand
     private static string Describe(string kind, long steps, IReadOnlyDictionary<string, double> hyperParameters)
     {
         var parts = new List<string>();
+        // Settings at zero are those the optimizer does not use (or uses switched off); listing them is noise.
         foreach ((string name, double value) in hyperParameters.OrderBy(entry => entry.Key, StringComparer.Ordinal))
-            parts.Add(name + "=" + value.ToString("G6", CultureInfo.InvariantCulture));
+            if (value != 0) parts.Add(name + "=" + value.ToString("G6", CultureInfo.InvariantCulture));
         return kind + " after " + steps.ToString(CultureInfo.InvariantCulture) + " steps"
             + (parts.Count == 0 ? "" : " (" + string.Join(", ", parts) + ")");
     }
