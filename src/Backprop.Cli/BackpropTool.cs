@@ -28,7 +28,9 @@ internal static class BackpropTool
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0 && !ShowsHelp(parsed))
         {
-            console.Error.WriteLine("backprop: " + OneLine(parsed.Errors[0].Message) + " (see backprop --help)");
+            var messages = new List<string>();
+            foreach (var error in parsed.Errors) messages.Add(OneLine(error.Message));
+            console.Error.WriteLine("backprop: " + string.Join(" ", messages) + " (see backprop --help)");
             return ExitCode.Usage;
         }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Numerics;
 
@@ -12,7 +13,7 @@ internal static class Bounds
     {
         option.Validators.Add(result =>
         {
-            T value = result.GetValueOrDefault<T>();
+            if (!TryGetValue(result, out T value)) return;
             if (!(value >= minimum))
                 result.AddError(Describe(option.Name, value) + " must be at least " + Format(minimum) + ".");
         });
@@ -24,12 +25,27 @@ internal static class Bounds
     {
         option.Validators.Add(result =>
         {
-            double value = result.GetValueOrDefault<double>();
+            if (!TryGetValue(result, out double value)) return;
             if (!(value > low && value < high))
                 result.AddError(Describe(option.Name, value) + " must be between " + Format(low) + " and " + Format(high)
                     + " (exclusive).");
         });
         return option;
+    }
+
+    // A value that did not convert (e.g. "--epochs ten") already carries the parser's error; there is nothing to range-check.
+    private static bool TryGetValue<T>(OptionResult result, out T value)
+    {
+        try
+        {
+            value = result.GetValueOrDefault<T>();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = default!;
+            return false;
+        }
     }
 
     private static string Describe<T>(string name, T value) where T : INumber<T> => name + " " + Format(value);

@@ -48,7 +48,7 @@ public class CliModelFileTests
         byte[] bytes = File.ReadAllBytes(model);
         bytes[60] ^= 0x40;
         File.WriteAllBytes(model, bytes);
-        CliRun.Of("info", "--model", model).Expect(ExitCode.Failure).ExpectOneLineError("checksum");
+        CliRun.Of("info", "--model", model).Expect(ExitCode.Failure).ExpectOneLineError("Checksum mismatch");
         File.WriteAllText(model, "not a model");
         CliRun.Of("predict", "--model", model, "--input", model).Expect(ExitCode.Failure).ExpectOneLineError();
     }
