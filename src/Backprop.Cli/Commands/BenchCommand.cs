@@ -18,7 +18,7 @@ internal static class BenchCommand
 {
     private const int Batch = 128;
     private static readonly int[] Widths = [784, 256, 128, 10];
-    private static readonly double MeasureSeconds = 0.25;
+    private const double MeasureSeconds = 0.25;
 
     public static Command Create(ToolConsole console)
     {
@@ -110,14 +110,16 @@ internal static class BenchCommand
         return (trainer, features, labels);
     }
 
-    // Runs the work for a short fixed time after a warm-up (so tiered JIT has settled) and keeps every duration, so
-    // the report can give medians and tails rather than a mean that one stray pause distorts.
+    // Runs the work for a short fixed time after a timed warm-up (long enough for tiered JIT to promote the kernels,
+    // which it does in the background after 30 calls) and keeps every duration, so the report can give medians and
+    // tails rather than a mean that one stray pause distorts.
     private static Timing Time(Action work)
     {
-        for (int i = 0; i < 3; i++) work();
+        long budget = (long)(MeasureSeconds * Stopwatch.Frequency);
+        long warmUpStart = Stopwatch.GetTimestamp();
+        for (int calls = 0; calls < 3 || (calls < 40 && Stopwatch.GetTimestamp() - warmUpStart < budget / 2); calls++) work();
         var durations = new List<double>();
         long start = Stopwatch.GetTimestamp();
-        long budget = (long)(MeasureSeconds * Stopwatch.Frequency);
         while (durations.Count < 5 || (Stopwatch.GetTimestamp() - start < budget && durations.Count < 100_000))
         {
             long before = Stopwatch.GetTimestamp();
