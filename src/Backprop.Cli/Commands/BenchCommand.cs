@@ -34,10 +34,10 @@ internal static class BenchCommand
     private static int Run(ToolConsole console, bool json)
     {
         var products = MeasureProducts();
-        Timing step = MeasureTrainingStep(out long stepBytes);
-        (Timing single, Timing batch, long predictBytes) = MeasurePrediction();
-        if (json) WriteJson(console.Output, products, step, stepBytes, single, batch, predictBytes);
-        else WriteText(console.Output, products, step, stepBytes, single, batch, predictBytes);
+        (Timing step, long stepBytes) = MeasureTrainingStep();
+        (Timing single, Timing batch, long singleBytes, long batchBytes) = MeasurePrediction();
+        if (json) WriteJson(console.Output, products, step, stepBytes, (single, singleBytes), (batch, batchBytes));
+        else WriteText(console.Output, products, step, stepBytes, (single, singleBytes), (batch, batchBytes));
         return ExitCode.Success;
     }
 
@@ -72,30 +72,31 @@ internal static class BenchCommand
             flops / timing.Median / 1e9);
     }
 
-    private static Timing MeasureTrainingStep(out long allocatedBytes)
+    private static (Timing Timing, long Bytes) MeasureTrainingStep()
     {
         (Trainer<float> trainer, float[] features, int[] labels) = W1(OptimizerSettings.Adam());
-        var x = new ReadOnlySpan2D<float>(features, Batch, Widths[0]);
-        trainer.Step(x, labels);
         Timing timing = Time(() => trainer.Step(new ReadOnlySpan2D<float>(features, Batch, Widths[0]), labels));
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        trainer.Step(x, labels);
-        allocatedBytes = GC.GetAllocatedBytesForCurrentThread() - before;
-        return timing;
+        return (timing, Allocated(() => trainer.Step(new ReadOnlySpan2D<float>(features, Batch, Widths[0]), labels)));
     }
 
-    private static (Timing Single, Timing Batch, long AllocatedBytes) MeasurePrediction()
+    private static (Timing Single, Timing Batch, long SingleBytes, long BatchBytes) MeasurePrediction()
     {
         (Trainer<float> trainer, float[] features, _) = W1(OptimizerSettings.Adam());
         float[] outputs = new float[Batch * Widths[^1]];
-        Timing single = Time(() => trainer.Predict(new ReadOnlySpan2D<float>(features, 1, Widths[0]),
-            new Span2D<float>(outputs, 1, Widths[^1])));
-        Timing batch = Time(() => trainer.Predict(new ReadOnlySpan2D<float>(features, Batch, Widths[0]),
-            new Span2D<float>(outputs, Batch, Widths[^1])));
+        Timing single = Time(() => Predict(trainer, features, outputs, 1));
+        Timing batch = Time(() => Predict(trainer, features, outputs, Batch));
+        return (single, batch, Allocated(() => Predict(trainer, features, outputs, 1)),
+            Allocated(() => Predict(trainer, features, outputs, Batch)));
+    }
+
+    private static void Predict(Trainer<float> trainer, float[] features, float[] outputs, int rows) =>
+        trainer.Predict(new ReadOnlySpan2D<float>(features, rows, Widths[0]), new Span2D<float>(outputs, rows, Widths[^1]));
+
+    private static long Allocated(Action work)
+    {
         long before = GC.GetAllocatedBytesForCurrentThread();
-        trainer.Predict(new ReadOnlySpan2D<float>(features, 1, Widths[0]), new Span2D<float>(outputs, 1, Widths[^1]));
-        trainer.Predict(new ReadOnlySpan2D<float>(features, Batch, Widths[0]), new Span2D<float>(outputs, Batch, Widths[^1]));
-        return (single, batch, GC.GetAllocatedBytesForCurrentThread() - before);
+        work();
+        return GC.GetAllocatedBytesForCurrentThread() - before;
     }
 
     private static (Trainer<float>, float[], int[]) W1(OptimizerSettings optimizer)
@@ -141,7 +142,7 @@ internal static class BenchCommand
     }
 
     private static void WriteText(TextWriter output, List<ProductResult> products, Timing step, long stepBytes,
-        Timing single, Timing batch, long predictBytes)
+        (Timing Timing, long Bytes) single, (Timing Timing, long Bytes) batch)
     {
         output.WriteLine(BackpropTool.VersionLine());
         output.WriteLine("W1: 784-256-128-10 ReLU MLP, batch 128, float32, 1 thread");
@@ -154,9 +155,9 @@ internal static class BenchCommand
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"training step (Adam)   p50 {Milliseconds(step.Median)} ms   p99 {Milliseconds(step.P99)} ms   allocated {stepBytes} B"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"predict batch 1        p50 {Microseconds(single.Median)} µs   p99 {Microseconds(single.P99)} µs"));
+            $"predict batch 1        p50 {Microseconds(single.Timing.Median)} µs   p99 {Microseconds(single.Timing.P99)} µs   allocated {single.Bytes} B"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"predict batch 128      p50 {Microseconds(batch.Median)} µs   p99 {Microseconds(batch.P99)} µs   allocated {predictBytes} B"));
+            $"predict batch 128      p50 {Microseconds(batch.Timing.Median)} µs   p99 {Microseconds(batch.Timing.P99)} µs   allocated {batch.Bytes} B"));
     }
 
     private static string Milliseconds(double seconds) => (seconds * 1e3).ToString("F3", CultureInfo.InvariantCulture);
@@ -164,7 +165,7 @@ internal static class BenchCommand
     private static string Microseconds(double seconds) => (seconds * 1e6).ToString("F1", CultureInfo.InvariantCulture);
 
     private static void WriteJson(TextWriter output, List<ProductResult> products, Timing step, long stepBytes,
-        Timing single, Timing batch, long predictBytes)
+        (Timing Timing, long Bytes) single, (Timing Timing, long Bytes) batch)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
@@ -186,20 +187,20 @@ internal static class BenchCommand
             }
             writer.WriteEndArray();
             WriteTiming(writer, "training_step_adam", step, stepBytes);
-            WriteTiming(writer, "predict_batch_1", single, null);
-            WriteTiming(writer, "predict_batch_128", batch, predictBytes);
+            WriteTiming(writer, "predict_batch_1", single.Timing, single.Bytes);
+            WriteTiming(writer, "predict_batch_128", batch.Timing, batch.Bytes);
             writer.WriteEndObject();
         }
         output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
     }
 
-    private static void WriteTiming(Utf8JsonWriter writer, string name, Timing timing, long? allocatedBytes)
+    private static void WriteTiming(Utf8JsonWriter writer, string name, Timing timing, long allocatedBytes)
     {
         writer.WriteStartObject(name);
         writer.WriteNumber("p50_seconds", timing.Median);
         writer.WriteNumber("p99_seconds", timing.P99);
         writer.WriteNumber("samples", timing.Samples);
-        if (allocatedBytes is long bytes) writer.WriteNumber("allocated_bytes", bytes);
+        writer.WriteNumber("allocated_bytes", allocatedBytes);
         writer.WriteEndObject();
     }
 
