@@ -18,11 +18,11 @@ internal static class ExportCommand
     public static Command Create(ToolConsole console)
     {
         Option<string> model = ModelOptions.Model();
-        Option<string> format = Choice.Create("--format", "The file format to write.", Formats, "safetensors");
+        var format = new Choice<string>("--format", "The file format to write.", Formats, "safetensors");
         var output = new Option<string>("--output") { Description = "The file to write.", Required = true };
         var command = new Command("export", "Convert a native model file to safetensors in PyTorch's nn.Sequential naming.")
         {
-            model, format, output,
+            model, format.Option, output,
         };
         command.SetAction(parsed =>
         {

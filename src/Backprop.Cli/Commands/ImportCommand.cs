@@ -16,24 +16,20 @@ internal static class ImportCommand
     {
         var input = new Option<string>("--input") { Description = "The safetensors file to read.", Required = true };
         var output = new Option<string>("--output") { Description = "The native model file to write.", Required = true };
-        Option<Activation> activation = ActivationOption.Create();
-        activation.Description = "Hidden-layer activation for files without backprop metadata (the output layer is "
-            + "linear); overrides the metadata when given.";
-        activation.DefaultValueFactory = null;
-        Option<LossKind> loss = LossOption.Create();
-        loss.Description = "The loss for files without backprop metadata; overrides the metadata when given.";
-        loss.DefaultValueFactory = null;
+        Option<string> activation = ActivationOption.Create("Hidden-layer activation for files without backprop metadata "
+            + "(the output layer is linear); overrides the metadata when given.", defaultName: null);
+        Choice<LossKind> loss = LossOption.Create("The loss for files without backprop metadata; overrides the metadata "
+            + "when given.", defaultName: null);
         var command = new Command("import", "Convert a safetensors file in PyTorch's nn.Sequential naming to a native model file.")
         {
-            input, output, activation, loss,
+            input, output, activation, loss.Option,
         };
         command.SetAction(parsed =>
         {
             SafeTensorsFile file = SafeTensorsFile.Load(parsed.GetValue(input)!);
             Activation[]? activations = null;
-            if (parsed.GetResult(activation) is { Implicit: false })
-                activations = ActivationsFor(file, parsed.GetValue(activation));
-            LossKind? lossKind = parsed.GetResult(loss) is { Implicit: false } ? parsed.GetValue(loss) : null;
+            if (parsed.GetValue(activation) is { } hidden) activations = ActivationsFor(file, ActivationOption.Parse(hidden));
+            LossKind? lossKind = loss.IsGiven(parsed) ? loss.Get(parsed) : null;
             ModelDescription<float> model = PyTorchSequential.Import(file, activations, lossKind);
             string target = parsed.GetValue(output)!;
             NativeModelFormat.Save(target, model);

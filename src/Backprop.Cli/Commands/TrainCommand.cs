@@ -97,24 +97,24 @@ internal static class TrainCommand
     private static Trainer<float> CreateTrainer(TrainOptions options, ParseResult parsed, Dataset train, int epochs)
     {
         int[] hidden = parsed.GetValue(options.Layers)!;
-        Activation activation = parsed.GetValue(options.Activation);
+        Activation activation = ActivationOption.Parse(parsed.GetValue(options.Activation)!);
         var layers = new Dense[hidden.Length + 1];
         for (int i = 0; i < hidden.Length; i++) layers[i] = new Dense(hidden[i], activation);
         layers[^1] = new Dense(train.ClassCount);
         var network = new Network<float>(train.FeatureCount, layers, parsed.GetValue(options.Seed));
 
-        LossKind lossKind = parsed.GetValue(options.Loss);
+        LossKind lossKind = options.Loss.Get(parsed);
         double smoothing = parsed.GetValue(options.LabelSmoothing);
         if (smoothing != 0 && lossKind != LossKind.SoftmaxCrossEntropy)
             throw new UsageException("--label-smoothing applies to the cross-entropy loss only.");
         Loss loss = lossKind == LossKind.SoftmaxCrossEntropy ? Loss.CrossEntropy(smoothing) : new Loss(lossKind);
-        OptimizerSettings optimizer = OptimizerOption.Settings(parsed.GetValue(options.Optimizer),
+        OptimizerSettings optimizer = OptimizerOption.Settings(options.Optimizer.Get(parsed),
             parsed.GetValue(options.LearningRate), parsed.GetValue(options.WeightDecay), parsed.GetValue(options.Momentum));
         int batch = parsed.GetValue(options.Batch);
         var trainer = new Trainer<float>(network, loss, optimizer, batch)
         {
             MaxGradientNorm = parsed.GetValue(options.ClipNorm),
-            Schedule = ScheduleOption.Create(parsed.GetValue(options.Schedule), epochs,
+            Schedule = ScheduleOption.Create(options.Schedule.Get(parsed), epochs,
                 (train.SampleCount + batch - 1) / batch, parsed.GetValue(options.Warmup)),
         };
         return trainer;

@@ -12,12 +12,12 @@ internal sealed class TrainOptions
 
     public DataOptions Data { get; } = new();
     public Option<int[]> Layers { get; } = LayersOption.Create("128");
-    public Option<Activation> Activation { get; } = ActivationOption.Create();
-    public Option<LossKind> Loss { get; } = LossOption.Create();
-    public Option<OptimizerChoice> Optimizer { get; } = OptimizerOption.Create();
+    public Option<string> Activation { get; } = ActivationOption.Create("Hidden-layer activation.", "relu");
+    public Choice<LossKind> Loss { get; } = LossOption.Create("Training loss (mse and bce train on one-hot targets).", "cross-entropy");
+    public Choice<OptimizerChoice> Optimizer { get; } = OptimizerOption.Create();
     public Option<double> LearningRate { get; } = new Option<double>("--lr")
     {
-        Description = "Learning rate (default " + DefaultLearningRate + ").",
+        Description = "Learning rate.",
         DefaultValueFactory = _ => DefaultLearningRate,
     }.AtLeast(0.0);
     public Option<double?> WeightDecay { get; } = new("--weight-decay")
@@ -26,32 +26,32 @@ internal sealed class TrainOptions
     };
     public Option<double> Momentum { get; } = new Option<double>("--momentum")
     {
-        Description = "Momentum of the momentum and nesterov optimizers (default 0.9).",
+        Description = "Momentum of the momentum and nesterov optimizers.",
         DefaultValueFactory = _ => 0.9,
     }.AtLeast(0.0);
-    public Option<ScheduleChoice> Schedule { get; } = ScheduleOption.Create();
+    public Choice<ScheduleChoice> Schedule { get; } = ScheduleOption.Create();
     public Option<int> Warmup { get; } = new Option<int>("--warmup")
     {
         Description = "Epochs of linear learning-rate warm-up from a third of --lr (default 0).",
     }.AtLeast(0);
     public Option<int> Batch { get; } = new Option<int>("--batch")
     {
-        Description = "Mini-batch size (default 128).",
+        Description = "Mini-batch size.",
         DefaultValueFactory = _ => 128,
     }.AtLeast(1);
     public Option<int> Epochs { get; } = new Option<int>("--epochs")
     {
-        Description = "Epochs to train; with --resume, the total including the epochs already done (default 10).",
+        Description = "Epochs to train; with --resume, the total including the epochs already done.",
         DefaultValueFactory = _ => 10,
     }.AtLeast(1);
     public Option<ulong> Seed { get; } = new("--seed")
     {
-        Description = "Seed of the initial weights, the validation split and the shuffling (default 42).",
+        Description = "Seed of the initial weights, the validation split and the shuffling.",
         DefaultValueFactory = _ => 42UL,
     };
     public Option<int> Threads { get; } = new Option<int>("--threads")
     {
-        Description = "Threads for the matrix products (default 1). Accepted for scripts; this build computes on one thread.",
+        Description = "Threads for the matrix products. Accepted for scripts; this build computes on one thread.",
         DefaultValueFactory = _ => 1,
     }.AtLeast(1);
     public Option<double?> ClipNorm { get; } = new("--clip-norm")
@@ -64,7 +64,7 @@ internal sealed class TrainOptions
     }.AtLeast(0.0);
     public Option<double> ValidationSplit { get; } = new Option<double>("--validation-split")
     {
-        Description = "Share of the training data held out for validation when the data has no test set (default 0.2).",
+        Description = "Share of the training data held out for validation when the data has no test set.",
         DefaultValueFactory = _ => 0.2,
     }.Between(0, 1);
     public Option<bool> Standardize { get; } = new("--standardize")
@@ -105,8 +105,8 @@ internal sealed class TrainOptions
     public void AddTo(Command command)
     {
         Data.AddTo(command);
-        foreach (Option option in (Option[])[Layers, Activation, Loss, Optimizer, LearningRate, WeightDecay, Momentum,
-            Schedule, Warmup, Batch, Epochs, Seed, Threads, ClipNorm, LabelSmoothing, ValidationSplit, Standardize, Limit,
+        foreach (Option option in (Option[])[Layers, Activation, Loss.Option, Optimizer.Option, LearningRate, WeightDecay,
+            Momentum, Schedule.Option, Warmup, Batch, Epochs, Seed, Threads, ClipNorm, LabelSmoothing, ValidationSplit, Standardize, Limit,
             Patience, Save, Resume, Metrics, Plot, Quiet, ReportGradients])
             command.Options.Add(option);
     }

@@ -25,7 +25,7 @@ internal static class ActivationOption
         ["silu"] = ActivationKind.Silu,
     };
 
-    /// <summary>The name the tool uses for an activation (the inverse of parsing, parameter included when non-default).</summary>
+    /// <summary>The name the tool uses for an activation (the inverse of parsing, parameter included when it has one).</summary>
     public static string NameOf(Activation activation)
     {
         foreach ((string name, ActivationKind kind) in Names)
@@ -37,45 +37,57 @@ internal static class ActivationOption
         return activation.Kind.ToString();
     }
 
-    public static Option<Activation> Create()
+    /// <summary><c>--activation</c>; a null <paramref name="defaultName"/> leaves it unset unless given.</summary>
+    public static Option<string> Create(string description, string? defaultName)
     {
-        var option = new Option<Activation>("--activation")
+        var option = new Option<string>("--activation")
         {
-            Description = "Hidden-layer activation. One of: " + string.Join(", ", Names.Keys)
-                + "; leaky-relu:SLOPE and elu:ALPHA set the parameter (default relu).",
-            DefaultValueFactory = _ => Activation.Relu,
-            CustomParser = Parse,
+            Description = description + " leaky-relu:SLOPE and elu:ALPHA set the parameter.",
+            HelpName = string.Join('|', Names.Keys),
         };
-        option.CompletionSources.Add(Names.Keys.ToArray());
+        if (defaultName is not null) option.DefaultValueFactory = _ => defaultName;
+        option.Validators.Add(Validate);
         return option;
     }
 
-    private static Activation Parse(ArgumentResult result)
+    /// <summary>The activation a validated option value names.</summary>
+    public static Activation Parse(string text) =>
+        TryParse(text, out Activation activation, out _) ? activation
+            : throw new ArgumentException("'" + text + "' is not an activation.", nameof(text));
+
+    private static void Validate(OptionResult result)
     {
-        string text = result.Tokens.Count == 0 ? "" : result.Tokens[0].Value;
+        if (result.Implicit || result.Tokens.Count == 0) return;
+        if (!TryParse(result.Tokens[0].Value, out _, out string? error)) result.AddError(error!);
+    }
+
+    private static bool TryParse(string text, out Activation activation, out string? error)
+    {
         int colon = text.IndexOf(':', StringComparison.Ordinal);
         string name = colon < 0 ? text : text[..colon];
+        activation = default;
+        error = null;
         if (!Names.TryGetValue(name, out ActivationKind kind))
         {
-            result.AddError("'" + text + "' is not a valid value for --activation; expected one of: "
-                + string.Join(", ", Names.Keys) + ".");
-            return default;
+            error = "'" + text + "' is not a valid value for --activation; expected one of: " + string.Join(", ", Names.Keys) + ".";
+            return false;
         }
-        Activation activation = kind switch
+        activation = kind switch
         {
             ActivationKind.LeakyRelu => Activation.LeakyRelu(),
             ActivationKind.Elu => Activation.Elu(),
             _ => new Activation(kind),
         };
-        if (colon < 0) return activation;
+        if (colon < 0) return true;
         if (kind is not (ActivationKind.LeakyRelu or ActivationKind.Elu)
             || !double.TryParse(text.AsSpan(colon + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out double parameter)
             || !double.IsFinite(parameter))
         {
-            result.AddError("'" + text + "' is not a valid value for --activation; only leaky-relu and elu take a "
-                + "numeric parameter, as in leaky-relu:0.1.");
-            return default;
+            error = "'" + text + "' is not a valid value for --activation; only leaky-relu and elu take a numeric parameter, "
+                + "as in leaky-relu:0.1.";
+            return false;
         }
-        return activation with { Parameter = parameter };
+        activation = activation with { Parameter = parameter };
+        return true;
     }
 }

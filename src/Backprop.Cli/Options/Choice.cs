@@ -3,32 +3,39 @@ using System.CommandLine.Parsing;
 
 namespace Backprop.Cli.Options;
 
-/// <summary>Options whose value is one name out of a fixed table, reported as bad usage otherwise.</summary>
-internal static class Choice
+/// <summary>
+/// An option whose value is one name out of a fixed table (case-insensitive), anything else being bad usage. The option
+/// itself holds the name, so that help shows the names and the default as the user types them.
+/// </summary>
+internal sealed class Choice<T>
 {
-    /// <summary>An option accepting the names of <paramref name="table"/> (case-insensitive).</summary>
-    public static Option<T> Create<T>(string name, string description, IReadOnlyDictionary<string, T> table, string defaultName)
+    private readonly IReadOnlyDictionary<string, T> _table;
+
+    public Choice(string name, string description, IReadOnlyDictionary<string, T> table, string? defaultName)
     {
-        var option = new Option<T>(name)
+        _table = table;
+        Option = new Option<string>(name)
         {
-            Description = description + " One of: " + string.Join(", ", table.Keys) + " (default " + defaultName + ").",
-            DefaultValueFactory = _ => table[defaultName],
-            CustomParser = result => Parse(result, table),
+            Description = description,
+            HelpName = string.Join('|', table.Keys),
         };
-        option.CompletionSources.Add(table.Keys.ToArray());
-        return option;
+        if (defaultName is not null) Option.DefaultValueFactory = _ => defaultName;
+        Option.Validators.Add(result => Validate(result, table));
     }
 
-    private static T Parse<T>(ArgumentResult result, IReadOnlyDictionary<string, T> table)
+    public Option<string> Option { get; }
+
+    /// <summary>The chosen value; null-free after parsing succeeded, since the validator rejected unknown names.</summary>
+    public T Get(ParseResult parsed) => _table[parsed.GetValue(Option)!];
+
+    /// <summary>Whether the user gave the option (rather than its default applying).</summary>
+    public bool IsGiven(ParseResult parsed) => parsed.GetResult(Option) is { Implicit: false };
+
+    private static void Validate(OptionResult result, IReadOnlyDictionary<string, T> table)
     {
         string text = result.Tokens.Count == 0 ? "" : result.Tokens[0].Value;
-        if (table.TryGetValue(text.ToLowerInvariant(), out T? value)) return value;
-        result.AddError("'" + text + "' is not a valid value for " + OptionName(result) + "; expected one of: "
+        if (result.Implicit || table.ContainsKey(text)) return;
+        result.AddError("'" + text + "' is not a valid value for " + result.Option.Name + "; expected one of: "
             + string.Join(", ", table.Keys) + ".");
-        return default!;
     }
-
-    /// <summary>The option an argument belongs to, for error messages.</summary>
-    public static string OptionName(ArgumentResult result) =>
-        result.Parent is OptionResult option ? option.Option.Name : result.Argument.Name;
 }

@@ -9,7 +9,7 @@ internal sealed class DataOptions
 {
     public Option<string> Data { get; } = new("--data")
     {
-        Description = "digits (embedded, the default), fashion-mnist (installed), a folder of IDX files, or a CSV file.",
+        Description = "digits (embedded), fashion-mnist (installed), a folder of IDX files, or a CSV file.",
         DefaultValueFactory = _ => DataSource.Digits,
     };
 

@@ -10,8 +10,8 @@ internal static class LayersOption
     {
         return new Option<int[]>("--layers")
         {
-            Description = "Hidden-layer widths, comma-separated, input side first; 'none' for a linear model (default "
-                + defaultValue + ").",
+            Description = "Hidden-layer widths, comma-separated, input side first; 'none' for a linear model.",
+            HelpName = "widths",
             DefaultValueFactory = _ => ParseWidths(defaultValue)!,
             CustomParser = result =>
             {

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Backprop.Simd.Kernels;
 
 namespace Backprop.Cli.Options;
@@ -13,8 +12,9 @@ internal static class LossOption
         ["bce"] = LossKind.BinaryCrossEntropyWithLogits,
     };
 
-    public static Option<LossKind> Create() =>
-        Choice.Create("--loss", "Training loss (mse and bce train on one-hot targets).", Names, "cross-entropy");
+    /// <summary><c>--loss</c>; a null <paramref name="defaultName"/> leaves it unset unless given.</summary>
+    public static Choice<LossKind> Create(string description, string? defaultName) =>
+        new("--loss", description, Names, defaultName);
 
     public static string NameOf(LossKind loss)
     {

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Backprop.Simd.Training;
 
 namespace Backprop.Cli.Options;
@@ -31,7 +30,7 @@ internal static class OptimizerOption
         ["adagrad"] = OptimizerChoice.Adagrad,
     };
 
-    public static Option<OptimizerChoice> Create() => Choice.Create("--optimizer", "The optimizer (torch.optim definitions).", Names, "adam");
+    public static Choice<OptimizerChoice> Create() => new("--optimizer", "The optimizer (torch.optim definitions).", Names, "adam");
 
     /// <summary>
     /// The settings for a choice; a null <paramref name="weightDecay"/> keeps the optimizer's PyTorch default (1e-2 for

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Backprop.Simd.Training;
 
 namespace Backprop.Cli.Options;
@@ -20,7 +19,7 @@ internal static class ScheduleOption
         ["cosine"] = ScheduleChoice.Cosine,
     };
 
-    public static Option<ScheduleChoice> Create() => Choice.Create("--schedule",
+    public static Choice<ScheduleChoice> Create() => new("--schedule",
         "Learning-rate schedule: constant; step (×0.1 after each third of the epochs, PyTorch StepLR); cosine (to 0 over "
         + "the run, CosineAnnealingLR).", Names, "constant");
 
