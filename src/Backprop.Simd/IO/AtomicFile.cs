@@ -6,7 +6,8 @@ namespace Backprop.Simd.IO;
 /// </summary>
 /// <remarks>
 /// The rename is atomic because source and target share a folder (one file system). A process killed mid-write may
-/// leave its uniquely named <c>.tmp</c> file behind, never a broken target; any other failure deletes it.
+/// leave its uniquely named <c>.tmp</c> file behind, never a broken target; the next successful save of the same target
+/// removes such leftovers, and any other failure deletes the file at once.
 /// </remarks>
 internal static class AtomicFile
 {
@@ -31,6 +32,39 @@ internal static class AtomicFile
             File.Delete(temporary);
             throw;
         }
+        RemoveStaleTemporaries(folder, Path.GetFileName(target));
+    }
+
+    // A temporary file of this target that no process holds open was left by a saver that was killed. Writers hold
+    // theirs exclusively (FileShare.None: an advisory flock on Unix, a sharing lock on Windows), so a save running in
+    // another process is never disturbed: opening its file fails and it is skipped.
+    private static void RemoveStaleTemporaries(string folder, string fileName)
+    {
+        string prefix = "." + fileName + ".";
+        foreach (string candidate in Directory.EnumerateFiles(folder, prefix + "*.tmp"))
+        {
+            if (!IsTemporaryName(Path.GetFileName(candidate), prefix)) continue;
+            try
+            {
+                using (new FileStream(candidate, FileMode.Open, FileAccess.Read, FileShare.None)) { }
+                File.Delete(candidate);
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    // Exactly prefix + 32 hex digits + ".tmp": a '*' or '?' in the target's own name must not widen the match.
+    private static bool IsTemporaryName(string name, string prefix)
+    {
+        const int GuidDigits = 32;
+        if (name.Length != prefix.Length + GuidDigits + 4 || !name.StartsWith(prefix, StringComparison.Ordinal)
+            || !name.EndsWith(".tmp", StringComparison.Ordinal)) return false;
+        foreach (char c in name.AsSpan(prefix.Length, GuidDigits))
+        {
+            if (!char.IsAsciiHexDigitLower(c)) return false;
+        }
+        return true;
     }
 
     private static FileStream CreateTemporary(string path) =>

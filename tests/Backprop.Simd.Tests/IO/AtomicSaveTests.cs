@@ -8,8 +8,8 @@ namespace Backprop.Simd.Tests.IO;
 /// </summary>
 /// <remarks>
 /// This covers failures the process survives (disk full, I/O errors, exceptions). A process killed outright cannot run
-/// the clean-up, so it may leave its uniquely named .tmp file, but never touches the target before the rename; a real
-/// kill test of a child process is left to the CLI, which does not exist yet.
+/// the clean-up, so it may leave its uniquely named .tmp file, which the next successful save removes;
+/// <see cref="KillDuringSaveTests"/> kills real processes mid-save.
 /// </remarks>
 public sealed class AtomicSaveTests : IDisposable
 {
@@ -48,6 +48,25 @@ public sealed class AtomicSaveTests : IDisposable
         Assert.Empty(Directory.GetFiles(_folder));
         NativeModelFormat.Save(path, model);
         ModelSamples.AssertIdentical(model, Assert.IsType<ModelDescription<double>>(NativeModelFormat.Load(path)));
+    }
+
+    [Fact]
+    public void A_successful_save_removes_leftovers_of_killed_saves_but_not_a_file_another_save_is_writing()
+    {
+        string path = Path.Combine(_folder, "model.bpm");
+        string Temporary(string id) => Path.Combine(_folder, ".model.bpm." + id + ".tmp");
+        string killed = Temporary(Guid.NewGuid().ToString("N"));
+        string writing = Temporary(Guid.NewGuid().ToString("N"));
+        string foreign = Temporary("not-a-guid");
+        File.WriteAllBytes(killed, [1, 2, 3]);
+        File.WriteAllBytes(foreign, [1]);
+        using (new FileStream(writing, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        {
+            NativeModelFormat.Save(path, ModelSamples.Create<float>(withOptimizer: false));
+            Assert.False(File.Exists(killed));
+            Assert.True(File.Exists(writing));
+            Assert.True(File.Exists(foreign));
+        }
     }
 
     /// <summary>A real temporary file that fails once <c>failAt</c> bytes have been written, or at the flush after the last one.</summary>
