@@ -12,7 +12,10 @@ public sealed class EpochMetrics
     /// <summary>Training rows visited in the epoch.</summary>
     public int Samples { get; init; }
 
-    /// <summary>The mean of the steps' mini-batch losses, each weighted by its rows (losses before each update).</summary>
+    /// <summary>
+    /// The mean of the steps' mini-batch losses (each before its update), each weighted by its rows — by its total
+    /// weight Σ s_b·w[label_b] when sample or class weights are in use — so that it is the epoch's mean loss per row.
+    /// </summary>
     public double TrainLoss { get; init; }
 
     /// <summary>The fraction of training rows whose largest output was their label, from each step's own forward pass; NaN for targets.</summary>

@@ -25,6 +25,7 @@ public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly T[] _featureBatch;
     private readonly int[] _labelBatch;
     private readonly T[] _targetBatch;
+    private readonly T[] _weightBatch;
     private readonly int[] _predicted;
     private readonly double[] _errorNormSums;
     private readonly double[] _weightNormSums;
@@ -69,6 +70,7 @@ public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
         _featureBatch = new T[batchSize * training.Features.Width];
         _labelBatch = new int[training.HasLabels ? batchSize : 0];
         _targetBatch = new T[training.HasLabels ? 0 : batchSize * training.Targets.Width];
+        _weightBatch = new T[training.SampleWeights.IsEmpty ? 0 : batchSize];
         _predicted = new int[Math.Max(batchSize, validation is null ? 0 : Math.Min(trainer.MaxBatch, validation.Count))];
         _errorNormSums = new double[trainer.Network.Layers.Length];
         _weightNormSums = new double[trainer.Network.Layers.Length];
@@ -122,7 +124,9 @@ public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>
     /// Trains until <see cref="FitOptions.Epochs"/> epochs are complete, early stopping ends the run, or
     /// <paramref name="callback"/> returns <see cref="FitAction.Stop"/>. With early stopping, the best epoch's
-    /// parameters are restored at the end however the run ended.
+    /// parameters are restored at the end however the run ended. Sets the trainer's
+    /// <see cref="Trainer{T}.TrackLayerNorms"/> to <see cref="FitOptions.TrackLayerNorms"/>; a later call continues
+    /// where this one ended.
     /// </summary>
     /// <exception cref="NonFiniteTrainingException">A step met a NaN or infinity under <see cref="NonFinitePolicy.Throw"/>.</exception>
     public FitResult Run<TCallback>(ref TCallback callback) where TCallback : IFitCallback
@@ -155,7 +159,7 @@ public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
         int epoch = CompletedEpochs + 1;
         int n = Training.Count, width = Training.Features.Width, steps = 0, samples = 0, correct = 0;
         bool useLabels = Training.HasLabels;
-        double lossSum = 0;
+        double lossSum = 0, weightSum = 0;
         Array.Clear(_errorNormSums);
         Array.Clear(_weightNormSums);
         stopped = false;
@@ -173,12 +177,14 @@ public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
             int rows = Math.Min(_batchSize, n - first);
             ReadOnlySpan<int> indices = _order.AsSpan(first, rows);
             ReadOnlySpan2D<T> x = featureBatch[..rows, ..];
+            ReadOnlySpan<T> weights = GatherSampleWeights(indices);
+            ReadOnlySpan<int> labels = default;
             T loss;
             if (useLabels)
             {
                 MiniBatch.Gather(features, Training.Labels.Span, indices, featureBatch, _labelBatch);
-                ReadOnlySpan<int> labels = _labelBatch.AsSpan(0, rows);
-                loss = Trainer.Step(x, labels);
+                labels = _labelBatch.AsSpan(0, rows);
+                loss = Trainer.Step(x, labels, weights);
                 correct += Evaluation.CountCorrect(Trainer.LastOutputs, labels, _predicted);
             }
             else
@@ -186,9 +192,11 @@ public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
                 ReadOnlySpan2D<T> allTargets = Training.Targets.Span;
                 var targetBatch = new Span2D<T>(_targetBatch, _batchSize, allTargets.Width);
                 MiniBatch.Gather(features, allTargets, indices, featureBatch, targetBatch);
-                loss = Trainer.Step(x, targetBatch[..rows, ..]);
+                loss = Trainer.Step(x, targetBatch[..rows, ..], weights);
             }
-            lossSum += double.CreateTruncating(loss) * rows;
+            double weight = Evaluation.LossDenominator(rows, labels, weights, Trainer.ClassWeights);
+            if (weight != 0) lossSum += double.CreateTruncating(loss) * weight;
+            weightSum += weight;
             samples += rows;
             steps++;
             if (Options.TrackLayerNorms) AccumulateLayerNorms();
@@ -211,7 +219,7 @@ public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
             Epoch = epoch,
             Steps = steps,
             Samples = samples,
-            TrainLoss = lossSum / samples,
+            TrainLoss = lossSum / weightSum,
             TrainAccuracy = useLabels ? (double)correct / samples : double.NaN,
             ValidationLoss = validation.Loss,
             ValidationAccuracy = validation.Accuracy,
@@ -223,6 +231,14 @@ public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
             ErrorNorms = Options.TrackLayerNorms ? Means(_errorNormSums, steps) : [],
             WeightGradientNorms = Options.TrackLayerNorms ? Means(_weightNormSums, steps) : [],
         };
+    }
+
+    private ReadOnlySpan<T> GatherSampleWeights(ReadOnlySpan<int> indices)
+    {
+        if (_weightBatch.Length == 0) return default;
+        ReadOnlySpan<T> all = Training.SampleWeights.Span;
+        for (int i = 0; i < indices.Length; i++) _weightBatch[i] = all[indices[i]];
+        return _weightBatch.AsSpan(0, indices.Length);
     }
 
     private void AccumulateLayerNorms()

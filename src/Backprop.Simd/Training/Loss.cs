@@ -25,13 +25,16 @@ public readonly record struct Loss(LossKind Kind, double LabelSmoothing = 0)
     /// <summary>True when the loss takes class labels (<c>ReadOnlySpan&lt;int&gt;</c>) rather than a target matrix.</summary>
     public bool UsesClassLabels => Kind == LossKind.SoftmaxCrossEntropy;
 
-    // outputs: [b, C]  labels: [b] or targets: [b, C] (whichever the loss takes)  gradient: [b, C] or empty.
-    internal T Evaluate<T>(ReadOnlySpan2D<T> outputs, ReadOnlySpan<int> labels, ReadOnlySpan2D<T> targets, Span2D<T> gradient)
+    // outputs: [b, C]  labels: [b] or targets: [b, C] (whichever the loss takes)  sampleWeights: [b] or empty
+    // classWeights: [C] or empty (cross-entropy only)  gradient: [b, C] or empty.
+    internal T Evaluate<T>(ReadOnlySpan2D<T> outputs, ReadOnlySpan<int> labels, ReadOnlySpan2D<T> targets,
+        ReadOnlySpan<T> sampleWeights, ReadOnlySpan<T> classWeights, Span2D<T> gradient)
         where T : unmanaged, IFloatingPointIeee754<T> => Kind switch
     {
-        LossKind.MeanSquaredError => LossKernels.MeanSquaredError(outputs, targets, gradient),
-        LossKind.SoftmaxCrossEntropy => LossKernels.SoftmaxCrossEntropy(outputs, labels, T.CreateTruncating(LabelSmoothing), gradient),
-        LossKind.BinaryCrossEntropyWithLogits => LossKernels.BinaryCrossEntropyWithLogits(outputs, targets, gradient),
+        LossKind.MeanSquaredError => LossKernels.MeanSquaredError(outputs, targets, sampleWeights, gradient),
+        LossKind.SoftmaxCrossEntropy => LossKernels.SoftmaxCrossEntropy(outputs, labels, T.CreateTruncating(LabelSmoothing),
+            sampleWeights, classWeights, gradient),
+        LossKind.BinaryCrossEntropyWithLogits => LossKernels.BinaryCrossEntropyWithLogits(outputs, targets, sampleWeights, gradient),
         _ => throw new InvalidOperationException("Unknown loss " + Kind + "."),
     };
 }

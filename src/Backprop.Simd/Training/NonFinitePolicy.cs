@@ -1,6 +1,6 @@
 namespace Backprop.Simd.Training;
 
-/// <summary>What <see cref="Trainer{T}.Step(CommunityToolkit.HighPerformance.ReadOnlySpan2D{T}, ReadOnlySpan{int})"/> does when the loss or a gradient is NaN or infinite.</summary>
+/// <summary>What <see cref="Trainer{T}.Step(CommunityToolkit.HighPerformance.ReadOnlySpan2D{T}, ReadOnlySpan{int}, ReadOnlySpan{T})"/> does when the loss or a gradient is NaN or infinite.</summary>
 public enum NonFinitePolicy
 {
     /// <summary>Throw a <see cref="NonFiniteTrainingException"/> (the default).</summary>

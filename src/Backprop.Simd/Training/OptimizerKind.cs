@@ -13,4 +13,8 @@ public enum OptimizerKind
     RmsProp,
     /// <summary><c>torch.optim.Adagrad</c>.</summary>
     Adagrad,
+    /// <summary><c>torch.optim.Rprop</c>, which is iRprop⁻ (Igel &amp; Hüsken): a full-batch method.</summary>
+    Rprop,
+    /// <summary>iRprop⁺ (Igel &amp; Hüsken): iRprop⁻ plus weight backtracking when the loss increased; full-batch.</summary>
+    IRpropPlus,
 }

@@ -2,7 +2,8 @@ namespace Backprop.Simd.Training;
 
 /// <summary>
 /// An optimizer and its hyper-parameters, with the names, defaults and meanings of <c>torch.optim</c>. Create one with
-/// <see cref="Sgd"/>, <see cref="Adam"/>, <see cref="AdamW"/>, <see cref="RmsProp"/> or <see cref="Adagrad"/>; each
+/// <see cref="Sgd"/>, <see cref="Adam"/>, <see cref="AdamW"/>, <see cref="RmsProp"/>, <see cref="Adagrad"/>,
+/// <see cref="Rprop"/> or <see cref="IRpropPlus"/>; each
 /// factory's defaults are PyTorch's. Fields an optimizer does not use are ignored. The formulas, per element with
 /// gradient g, parameter p and step t = 1, 2, …:
 /// <list type="bullet">
@@ -14,6 +15,11 @@ namespace Backprop.Simd.Training;
 /// <item>RMSprop: g ← g + λp; s ← αs + (1 − α)g²; centred: a ← a + (1 − α)(g − a), d = √(s − a²) + ε, else
 /// d = √s + ε; with momentum μ: b ← μb + g/d, p ← p − γb; else p ← p − γg/d.</item>
 /// <item>Adagrad: g ← g + λp; S ← S + g²; p ← p − (γ / (1 + (t − 1)·lr_decay)) · g / (√S + ε).</item>
+/// <item>Rprop (iRprop⁻, torch's): Δ starts at γ; with s = sign(g·g_prev): Δ ← clamp(Δ·η₊ if s &gt; 0, Δ·η₋ if
+/// s &lt; 0, Δ if 0; Δ_min, Δ_max); where s &lt; 0, g ← 0; p ← p − sign(g)·Δ; g_prev ← g. The learning rate only sets
+/// the first Δ (schedules do not apply).</item>
+/// <item>iRprop⁺: the same, except that where s &lt; 0 and the loss rose since the previous step the last change of p
+/// is undone (p ← p − Δp_prev) instead of leaving p still.</item>
 /// </list>
 /// </summary>
 public readonly record struct OptimizerSettings
@@ -57,6 +63,18 @@ public readonly record struct OptimizerSettings
     /// <summary>Adagrad's <c>initial_accumulator_value</c>.</summary>
     public double InitialAccumulatorValue { get; init; }
 
+    /// <summary>η₋, RPROP's step-size decrease factor (<c>etas[0]</c>).</summary>
+    public double EtaMinus { get; init; }
+
+    /// <summary>η₊, RPROP's step-size increase factor (<c>etas[1]</c>).</summary>
+    public double EtaPlus { get; init; }
+
+    /// <summary>Δ_min, RPROP's smallest step size (<c>step_sizes[0]</c>).</summary>
+    public double MinStepSize { get; init; }
+
+    /// <summary>Δ_max, RPROP's largest step size (<c>step_sizes[1]</c>).</summary>
+    public double MaxStepSize { get; init; }
+
     /// <summary><c>torch.optim.SGD</c> (defaults: lr 1e-3, momentum 0, dampening 0, weight_decay 0, nesterov off).</summary>
     public static OptimizerSettings Sgd(double learningRate = 1e-3, double momentum = 0, double dampening = 0,
         double weightDecay = 0, bool nesterov = false) => new()
@@ -99,6 +117,22 @@ public readonly record struct OptimizerSettings
             WeightDecay = weightDecay, InitialAccumulatorValue = initialAccumulatorValue, Epsilon = epsilon,
         };
 
+    /// <summary>
+    /// <c>torch.optim.Rprop</c>, i.e. iRprop⁻ (defaults: lr 1e-2 = the initial step size, etas (0.5, 1.2), step_sizes
+    /// (1e-6, 50)). Meant for full-batch gradients (<see cref="Trainer{T}.ComputeDatasetGradients(CommunityToolkit.HighPerformance.ReadOnlySpan2D{T}, ReadOnlySpan{int}, ReadOnlySpan{T})"/>).
+    /// </summary>
+    public static OptimizerSettings Rprop(double learningRate = 1e-2, double etaMinus = 0.5, double etaPlus = 1.2,
+        double minStepSize = 1e-6, double maxStepSize = 50) => new()
+        {
+            Kind = OptimizerKind.Rprop, LearningRate = learningRate, EtaMinus = etaMinus, EtaPlus = etaPlus,
+            MinStepSize = minStepSize, MaxStepSize = maxStepSize,
+        };
+
+    /// <summary>iRprop⁺ with <see cref="Rprop"/>'s defaults; the trainer supplies the loss it compares.</summary>
+    public static OptimizerSettings IRpropPlus(double learningRate = 1e-2, double etaMinus = 0.5, double etaPlus = 1.2,
+        double minStepSize = 1e-6, double maxStepSize = 50) =>
+        Rprop(learningRate, etaMinus, etaPlus, minStepSize, maxStepSize) with { Kind = OptimizerKind.IRpropPlus };
+
     /// <summary>Rejects the values <c>torch.optim</c> rejects.</summary>
     /// <exception cref="ArgumentException">A hyper-parameter is out of its range.</exception>
     public void Validate()
@@ -125,6 +159,11 @@ public readonly record struct OptimizerSettings
                 Require(LearningRateDecay >= 0, "learning-rate decay", LearningRateDecay, ">= 0");
                 Require(InitialAccumulatorValue >= 0, "initial accumulator value", InitialAccumulatorValue, ">= 0");
                 Require(Epsilon >= 0, "epsilon", Epsilon, ">= 0");
+                break;
+            case OptimizerKind.Rprop or OptimizerKind.IRpropPlus:
+                Require(EtaMinus is > 0 and < 1, "eta minus", EtaMinus, "in (0, 1)");
+                Require(EtaPlus > 1, "eta plus", EtaPlus, "> 1");
+                Require(MinStepSize >= 0 && MinStepSize <= MaxStepSize, "min step size", MinStepSize, "in [0, max step size]");
                 break;
             default:
                 throw new ArgumentException("Unknown optimizer " + Kind + ".", nameof(Kind));

@@ -25,12 +25,16 @@ public sealed class OptimizerState<T> where T : unmanaged, IFloatingPointIeee754
             OptimizerKind.Adam or OptimizerKind.AdamW => ["exp_avg", "exp_avg_sq"],
             OptimizerKind.RmsProp => ["square_avg", "grad_avg", "momentum_buffer"],
             OptimizerKind.Adagrad => ["sum"],
+            OptimizerKind.Rprop => ["prev", "step_size"],
+            OptimizerKind.IRpropPlus => ["prev", "step_size", "change"],
             _ => throw new ArgumentException("Unknown optimizer " + settings.Kind + ".", nameof(settings)),
         };
         _buffers = new FlatBlock<T>[_names.Length];
         for (int i = 0; i < _buffers.Length; i++) _buffers[i] = new FlatBlock<T>(parameterCount);
         if (settings.Kind == OptimizerKind.Adagrad)
             _buffers[0].Storage.AsSpan().Fill(T.CreateTruncating(settings.InitialAccumulatorValue));
+        if (settings.Kind is OptimizerKind.Rprop or OptimizerKind.IRpropPlus)
+            _buffers[1].Storage.AsSpan().Fill(T.CreateTruncating(settings.LearningRate));
     }
 
     /// <summary>The optimizer and its hyper-parameters.</summary>
@@ -38,6 +42,12 @@ public sealed class OptimizerState<T> where T : unmanaged, IFloatingPointIeee754
 
     /// <summary>How many optimizer steps have been applied (PyTorch's <c>step</c>); settable to restore a checkpoint.</summary>
     public long StepCount { get; set; }
+
+    /// <summary>
+    /// The loss at the previous step (+∞ before the first), which iRprop⁺ compares with the current one; part of the
+    /// state to checkpoint for that optimizer.
+    /// </summary>
+    public double PreviousLoss { get; set; } = double.PositiveInfinity;
 
     /// <summary>The number of state buffers this optimizer keeps.</summary>
     public int BufferCount => _buffers.Length;
@@ -49,7 +59,7 @@ public sealed class OptimizerState<T> where T : unmanaged, IFloatingPointIeee754
     public string BufferName(int index) => _names[index];
 
     // One vectorised pass over the padded blocks; the step count advances first, as in PyTorch.
-    internal void Apply(FlatBlock<T> parameters, FlatBlock<T> gradients, double learningRate)
+    internal void Apply(FlatBlock<T> parameters, FlatBlock<T> gradients, double learningRate, double loss)
     {
         long step = ++StepCount;
         Span<Vector<T>> p = parameters.Vectors;
@@ -69,6 +79,14 @@ public sealed class OptimizerState<T> where T : unmanaged, IFloatingPointIeee754
                 break;
             case OptimizerKind.Adagrad:
                 AdagradUpdate.Apply(p, g, _buffers[0].Vectors, s, learningRate, step);
+                break;
+            case OptimizerKind.Rprop:
+                RpropUpdate.Apply(p, g, _buffers[0].Vectors, _buffers[1].Vectors, default, s, plus: false, lossIncreased: false);
+                break;
+            case OptimizerKind.IRpropPlus:
+                RpropUpdate.Apply(p, g, _buffers[0].Vectors, _buffers[1].Vectors, _buffers[2].Vectors, s, plus: true,
+                    lossIncreased: loss > PreviousLoss);
+                PreviousLoss = loss;
                 break;
         }
     }

@@ -9,7 +9,7 @@ using CommunityToolkit.HighPerformance;
 namespace Backprop.Simd.Training;
 
 /// <summary>
-/// Trains a <see cref="Network{T}"/> by backpropagation, one mini-batch per <see cref="Step(ReadOnlySpan2D{T}, ReadOnlySpan{int})"/>:
+/// Trains a <see cref="Network{T}"/> by backpropagation, one mini-batch per <see cref="Step(ReadOnlySpan2D{T}, ReadOnlySpan{int}, ReadOnlySpan{T})"/>:
 /// forward, loss, backward, optional clipping, optimizer update. Everything it writes — activations, errors, the
 /// gradient block (same offsets as the parameters), optimizer state — is allocated here, once, for batches of up to
 /// <see cref="MaxBatch"/> rows; after that, steps and predictions allocate nothing.
@@ -23,6 +23,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly T[] _weightGradientNorms;
     private int _lastBatch;
     private int _lastForwardRows;
+    private T[] _classWeights = [];
+    private FlatBlock<T>? _datasetGradients;
+    private double _lastLoss = double.NaN;
 
     /// <summary>Creates a trainer and every buffer it will use.</summary>
     /// <param name="network">The network whose parameters are trained in place.</param>
@@ -111,19 +114,58 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <remarks>[rows of that pass, outputs].</remarks>
     public ReadOnlySpan2D<T> LastOutputs => _workspace.Output(Network.Layers.Length - 1, _lastForwardRows);
 
-    /// <summary>One training step on a mini-batch with class labels; returns the batch's mean loss.</summary>
-    /// <remarks>inputs: [b, inputs] with 1 ≤ b ≤ <see cref="MaxBatch"/>  labels: [b] in 0..outputs−1.</remarks>
+    /// <summary>
+    /// Class weights w of cross-entropy, as PyTorch's <c>CrossEntropyLoss(weight=w)</c>: row b's loss is scaled by
+    /// w[label_b] and the mean divides by the sum of the weights of the targets, Σ_b s_b·w[label_b] (s: sample weights).
+    /// Empty (the default) means all 1.
+    /// </summary>
+    public ReadOnlySpan<T> ClassWeights => _classWeights;
+
+    /// <summary>Sets (a copy of) <see cref="ClassWeights"/>; an empty span clears them.</summary>
+    /// <remarks>weights: [outputs], finite and ≥ 0.</remarks>
+    /// <exception cref="ArgumentException">The loss is not cross-entropy, or the length differs from the outputs.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A weight is negative or not finite.</exception>
+    public void SetClassWeights(ReadOnlySpan<T> weights)
+    {
+        if (weights.IsEmpty)
+        {
+            _classWeights = [];
+            return;
+        }
+        if (!Loss.UsesClassLabels)
+            throw new ArgumentException("Class weights apply to cross-entropy; " + Loss.Kind + " takes sample weights only.", nameof(weights));
+        if (weights.Length != Network.OutputSize)
+            throw new ArgumentException("weights has " + weights.Length + " entries but the network has " + Network.OutputSize + " classes.", nameof(weights));
+        for (int i = 0; i < weights.Length; i++)
+        {
+            if (!(T.IsFinite(weights[i]) && weights[i] >= T.Zero))
+                throw new ArgumentOutOfRangeException(nameof(weights), weights[i], "weights[" + i + "] must be finite and ≥ 0.");
+        }
+        _classWeights = weights.ToArray();
+    }
+
+    /// <summary>One training step on a mini-batch with class labels; returns the batch's (weighted) mean loss.</summary>
+    /// <remarks>
+    /// inputs: [b, inputs] with 1 ≤ b ≤ <see cref="MaxBatch"/>  labels: [b] in 0..outputs−1  sampleWeights: [b] or
+    /// empty. With sample weights s the loss is Σ_b s_b·ℓ_b / Σ_b s_b (times the <see cref="ClassWeights"/> as PyTorch
+    /// defines them); the gradient is that of this weighted mean.
+    /// </remarks>
     /// <exception cref="ArgumentException">A shape disagrees or the loss takes targets.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The batch is too large or a label is out of range.</exception>
     /// <exception cref="NonFiniteTrainingException">The loss or a gradient was NaN or infinite (parameters unchanged).</exception>
-    public T Step(ReadOnlySpan2D<T> inputs, ReadOnlySpan<int> labels) => StepCore(inputs, labels, default, useLabels: true);
+    public T Step(ReadOnlySpan2D<T> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<T> sampleWeights = default) =>
+        StepCore(inputs, labels, default, sampleWeights, useLabels: true);
 
-    /// <summary>One training step on a mini-batch with a target matrix; returns the batch's mean loss.</summary>
-    /// <remarks>inputs: [b, inputs] with 1 ≤ b ≤ <see cref="MaxBatch"/>  targets: [b, outputs].</remarks>
+    /// <summary>One training step on a mini-batch with a target matrix; returns the batch's (weighted) mean loss.</summary>
+    /// <remarks>
+    /// inputs: [b, inputs] with 1 ≤ b ≤ <see cref="MaxBatch"/>  targets: [b, outputs]  sampleWeights: [b] or empty
+    /// (each row's mean over outputs weighted by s_b, divided by Σ_b s_b).
+    /// </remarks>
     /// <exception cref="ArgumentException">A shape disagrees or the loss takes labels.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The batch is too large.</exception>
     /// <exception cref="NonFiniteTrainingException">The loss or a gradient was NaN or infinite (parameters unchanged).</exception>
-    public T Step(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets) => StepCore(inputs, default, targets, useLabels: false);
+    public T Step(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets, ReadOnlySpan<T> sampleWeights = default) =>
+        StepCore(inputs, default, targets, sampleWeights, useLabels: false);
 
     /// <summary>One training step on a rank-2 tensor of inputs with class labels.</summary>
     /// <exception cref="ArgumentException">The tensor is not [b, inputs] with contiguous rows, or a shape disagrees.</exception>
@@ -138,42 +180,68 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Forward and backward without an update: fills <see cref="Gradients"/> and returns the mean loss.</summary>
     /// <exception cref="ArgumentException">A shape disagrees or the loss takes targets.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The batch is too large or a label is out of range.</exception>
-    public T ComputeGradients(ReadOnlySpan2D<T> inputs, ReadOnlySpan<int> labels)
+    public T ComputeGradients(ReadOnlySpan2D<T> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<T> sampleWeights = default)
     {
         Validate(inputs, labels, default, useLabels: true);
-        return ForwardBackward(inputs, labels, default);
+        return ForwardBackward(inputs, labels, default, sampleWeights);
     }
 
     /// <summary>Forward and backward without an update: fills <see cref="Gradients"/> and returns the mean loss.</summary>
     /// <exception cref="ArgumentException">A shape disagrees or the loss takes labels.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The batch is too large.</exception>
-    public T ComputeGradients(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
+    public T ComputeGradients(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets, ReadOnlySpan<T> sampleWeights = default)
     {
         Validate(inputs, default, targets, useLabels: false);
-        return ForwardBackward(inputs, default, targets);
+        return ForwardBackward(inputs, default, targets, sampleWeights);
+    }
+
+    /// <summary>
+    /// Forward and backward over a whole data set of any size, in chunks of <see cref="MaxBatch"/>: fills
+    /// <see cref="Gradients"/> with the gradient of the (weighted) mean loss over every row and returns that loss, as
+    /// one batch of all rows would. The full-batch evaluation for RPROP and L-BFGS; a second gradient block is
+    /// allocated on the first call that needs more than one chunk.
+    /// </summary>
+    /// <remarks>inputs: [n, inputs]  labels: [n]  sampleWeights: [n] or empty.</remarks>
+    /// <exception cref="ArgumentException">A shape disagrees or the loss takes targets.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A label is out of range.</exception>
+    public T ComputeDatasetGradients(ReadOnlySpan2D<T> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<T> sampleWeights = default)
+    {
+        if (labels.Length != inputs.Height)
+            throw new ArgumentException("labels has " + labels.Length + " entries but inputs has " + inputs.Height + " rows.", nameof(labels));
+        return DatasetGradients(inputs, labels, default, sampleWeights, useLabels: true);
+    }
+
+    /// <summary>The full-data-set gradient for a loss with targets; see the overload with labels.</summary>
+    /// <remarks>inputs: [n, inputs]  targets: [n, outputs]  sampleWeights: [n] or empty.</remarks>
+    /// <exception cref="ArgumentException">A shape disagrees or the loss takes labels.</exception>
+    public T ComputeDatasetGradients(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets, ReadOnlySpan<T> sampleWeights = default)
+    {
+        if (targets.Height != inputs.Height) ThrowShape(nameof(targets), targets.Height, targets.Width, inputs.Height, Network.OutputSize);
+        return DatasetGradients(inputs, default, targets, sampleWeights, useLabels: false);
     }
 
     /// <summary>The mean loss of a batch, forward pass only; parameters and gradients are untouched.</summary>
     /// <exception cref="ArgumentException">A shape disagrees or the loss takes targets.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The batch is too large or a label is out of range.</exception>
-    public T ComputeLoss(ReadOnlySpan2D<T> inputs, ReadOnlySpan<int> labels)
+    public T ComputeLoss(ReadOnlySpan2D<T> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<T> sampleWeights = default)
     {
         Validate(inputs, labels, default, useLabels: true);
-        return Loss.Evaluate<T>(Forward(inputs), labels, default, default);
+        return Loss.Evaluate<T>(Forward(inputs), labels, default, sampleWeights, _classWeights, default);
     }
 
     /// <summary>The mean loss of a batch, forward pass only; parameters and gradients are untouched.</summary>
     /// <exception cref="ArgumentException">A shape disagrees or the loss takes labels.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The batch is too large.</exception>
-    public T ComputeLoss(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
+    public T ComputeLoss(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets, ReadOnlySpan<T> sampleWeights = default)
     {
         Validate(inputs, default, targets, useLabels: false);
-        return Loss.Evaluate<T>(Forward(inputs), default, targets, default);
+        return Loss.Evaluate<T>(Forward(inputs), default, targets, sampleWeights, default, default);
     }
 
     /// <summary>
     /// Clips (when <see cref="MaxGradientNorm"/> is set) and applies the optimizer to the current
-    /// <see cref="Gradients"/> with the scheduled learning rate: one vectorised pass over the flat blocks.
+    /// <see cref="Gradients"/> with the scheduled learning rate: one vectorised pass over the flat blocks. iRprop⁺
+    /// compares the loss of the last gradient computation with the one before.
     /// </summary>
     public void ApplyGradients()
     {
@@ -185,7 +253,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (coefficient < 1) TensorPrimitives.Multiply(_gradients.Span, T.CreateTruncating(coefficient), _gradients.Span);
             LastGradientNorm = norm;
         }
-        Optimizer.Apply(Network.ParameterBlock, _gradients, learningRate);
+        Optimizer.Apply(Network.ParameterBlock, _gradients, learningRate, _lastLoss);
     }
 
     /// <summary>The network's outputs for any number of rows, computed in chunks of <see cref="MaxBatch"/>.</summary>
@@ -225,10 +293,11 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
-    private T StepCore(ReadOnlySpan2D<T> inputs, ReadOnlySpan<int> labels, ReadOnlySpan2D<T> targets, bool useLabels)
+    private T StepCore(ReadOnlySpan2D<T> inputs, ReadOnlySpan<int> labels, ReadOnlySpan2D<T> targets,
+        ReadOnlySpan<T> sampleWeights, bool useLabels)
     {
         Validate(inputs, labels, targets, useLabels);
-        T loss = ForwardBackward(inputs, labels, targets);
+        T loss = ForwardBackward(inputs, labels, targets, sampleWeights);
         // Checked before the optimizer writes anything, so a bad step leaves parameters and state as they were.
         if (!T.IsFinite(loss) || !Finite.All<T>(_gradients.Span))
         {
@@ -243,16 +312,55 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         return loss;
     }
 
-    private T ForwardBackward(ReadOnlySpan2D<T> inputs, ReadOnlySpan<int> labels, ReadOnlySpan2D<T> targets)
+    private T ForwardBackward(ReadOnlySpan2D<T> inputs, ReadOnlySpan<int> labels, ReadOnlySpan2D<T> targets,
+        ReadOnlySpan<T> sampleWeights)
     {
         int batch = inputs.Height;
         int last = Network.Layers.Length - 1;
         Span2D<T> outputs = Forward(inputs);
-        T loss = Loss.Evaluate<T>(outputs, labels, targets, _workspace.Error(last, batch));
+        T loss = Loss.Evaluate<T>(outputs, labels, targets, sampleWeights, _classWeights, _workspace.Error(last, batch));
         _workspace.Backward(Network, inputs, _gradients.Span, ComputeInputGradient);
         _lastBatch = batch;
+        _lastLoss = double.CreateTruncating(loss);
         if (TrackLayerNorms) FillLayerNorms(batch);
         return loss;
+    }
+
+    // Each chunk's gradient is weighted by its share of the loss's denominator, so the sum is the gradient of the mean
+    // over all rows.
+    private T DatasetGradients(ReadOnlySpan2D<T> inputs, ReadOnlySpan<int> labels, ReadOnlySpan2D<T> targets,
+        ReadOnlySpan<T> sampleWeights, bool useLabels)
+    {
+        int n = inputs.Height;
+        if (n <= MaxBatch)
+        {
+            Validate(inputs, labels, targets, useLabels);
+            return ForwardBackward(inputs, labels, targets, sampleWeights);
+        }
+        if (!sampleWeights.IsEmpty && sampleWeights.Length != n)
+            throw new ArgumentException("sampleWeights has " + sampleWeights.Length + " entries but inputs has " + n + " rows.", nameof(sampleWeights));
+        double total = Evaluation.LossDenominator(n, labels, sampleWeights, _classWeights);
+        _datasetGradients ??= new FlatBlock<T>(Network.ParameterCount);
+        Span<T> sum = _datasetGradients.Span;
+        sum.Clear();
+        double loss = 0;
+        for (int row = 0; row < n; row += MaxBatch)
+        {
+            int rows = Math.Min(MaxBatch, n - row);
+            ReadOnlySpan2D<T> x = inputs.Slice(row, 0, rows, inputs.Width);
+            ReadOnlySpan<int> y = useLabels ? labels.Slice(row, rows) : default;
+            ReadOnlySpan2D<T> t = useLabels ? default : targets.Slice(row, 0, rows, targets.Width);
+            ReadOnlySpan<T> s = sampleWeights.IsEmpty ? default : sampleWeights.Slice(row, rows);
+            Validate(x, y, t, useLabels);
+            double share = Evaluation.LossDenominator(rows, y, s, _classWeights) / total;
+            T chunkLoss = ForwardBackward(x, y, t, s);
+            if (share == 0) continue; // an all-zero-weight chunk's own mean is 0/0
+            loss += double.CreateTruncating(chunkLoss) * share;
+            TensorPrimitives.MultiplyAdd(_gradients.Span, T.CreateTruncating(share), sum, sum);
+        }
+        sum.CopyTo(_gradients.Span);
+        _lastLoss = loss;
+        return T.CreateTruncating(loss);
     }
 
     private Span2D<T> Forward(ReadOnlySpan2D<T> inputs)

@@ -47,4 +47,21 @@ public class FitAllocationTests(ITestOutputHelper output)
         Assert.All(result.History.Skip(1), m => Assert.Equal(0, m.AllocatedBytes));
         Assert.All(result.History.Skip(1), m => Assert.Equal(0, m.Gen0Collections));
     }
+
+    [Theory]
+    [InlineData(OptimizerKind.Rprop)]
+    [InlineData(OptimizerKind.IRpropPlus)]
+    public void Full_batch_rprop_epochs_allocate_nothing_after_the_first(OptimizerKind kind)
+    {
+        var network = new Network<float>(8, [new Dense(16, Activation.Tanh), new Dense(3)], seed: 1);
+        OptimizerSettings settings = kind == OptimizerKind.Rprop ? OptimizerSettings.Rprop() : OptimizerSettings.IRpropPlus();
+        var trainer = new Trainer<float>(network, Loss.CrossEntropy(), settings, maxBatch: 200);
+        var data = new FitData<float>(TestData.Normal<float>(200, 8, 2), TestData.Labels(200, 3, 3));
+
+        FitResult result = new FitLoop<float>(trainer, data, options: new FitOptions { Epochs = 20 }).Run();
+
+        output.WriteLine($"{kind}: loss {result.History[0].TrainLoss:F4} → {result.History[^1].TrainLoss:F4}");
+        Assert.All(result.History.Skip(1), m => Assert.Equal(0, m.AllocatedBytes));
+        Assert.True(result.History[^1].TrainLoss < result.History[0].TrainLoss);
+    }
 }
