@@ -30,7 +30,7 @@ internal static class TrainCommand
     private static int Run(ToolConsole console, TrainOptions options, ParseResult parsed)
     {
         bool quiet = parsed.GetValue(options.Quiet);
-        int batch = parsed.GetValue(options.Batch), epochs = parsed.GetValue(options.Epochs);
+        int epochs = parsed.GetValue(options.Epochs);
         string? resume = parsed.GetValue(options.Resume);
         ModelDescription<float>? checkpoint = resume is null ? null : NativeModelFormat.Load<float>(resume);
 
@@ -41,11 +41,12 @@ internal static class TrainCommand
         PreparedData data = PreparedData.Load(options.Data, parsed, parsed.GetValue(options.ValidationSplit),
             parsed.GetValue(options.Seed), parsed.GetValue(options.Limit), saved, parsed.GetValue(options.Standardize));
         loadClock.Stop();
+        int batch = BatchSize(options, parsed, checkpoint, data.Train.SampleCount);
         if (parsed.GetValue(BackpropTool.Verbose) && parsed.GetValue(options.Threads) > 1)
             console.Output.WriteLine("note: --threads is accepted, but this build computes the products on one thread.");
 
         Trainer<float> trainer = checkpoint is null
-            ? CreateTrainer(options, parsed, data.Train, epochs)
+            ? CreateTrainer(options, parsed, data.Train, epochs, batch)
             : ModelMapping.CreateTrainer(checkpoint, batch);
         data.RequireFits(trainer.Network, resume);
         LossKind loss = trainer.Loss.Kind;
@@ -94,7 +95,16 @@ internal static class TrainCommand
         return ExitCode.Success;
     }
 
-    private static Trainer<float> CreateTrainer(TrainOptions options, ParseResult parsed, Dataset train, int epochs)
+    // RPROP adapts its steps to the sign of the full gradient, so it trains on the whole set unless told otherwise.
+    private static int BatchSize(TrainOptions options, ParseResult parsed, ModelDescription<float>? checkpoint, int samples)
+    {
+        bool fullBatch = checkpoint is null
+            ? OptimizerOption.IsFullBatch(options.Optimizer.Get(parsed))
+            : checkpoint.Optimizer?.Kind is nameof(OptimizerKind.Rprop) or nameof(OptimizerKind.IRpropPlus);
+        return fullBatch && parsed.GetResult(options.Batch) is null or { Implicit: true } ? samples : parsed.GetValue(options.Batch);
+    }
+
+    private static Trainer<float> CreateTrainer(TrainOptions options, ParseResult parsed, Dataset train, int epochs, int batch)
     {
         int[] hidden = parsed.GetValue(options.Layers)!;
         Activation activation = ActivationOption.Parse(parsed.GetValue(options.Activation)!);
@@ -110,7 +120,6 @@ internal static class TrainCommand
         Loss loss = lossKind == LossKind.SoftmaxCrossEntropy ? Loss.CrossEntropy(smoothing) : new Loss(lossKind);
         OptimizerSettings optimizer = OptimizerOption.Settings(options.Optimizer.Get(parsed),
             parsed.GetValue(options.LearningRate), parsed.GetValue(options.WeightDecay), parsed.GetValue(options.Momentum));
-        int batch = parsed.GetValue(options.Batch);
         var trainer = new Trainer<float>(network, loss, optimizer, batch)
         {
             MaxGradientNorm = parsed.GetValue(options.ClipNorm),

@@ -36,7 +36,7 @@ internal sealed class TrainOptions
     }.AtLeast(0);
     public Option<int> Batch { get; } = new Option<int>("--batch")
     {
-        Description = "Mini-batch size.",
+        Description = "Mini-batch size (rprop and irprop+: the whole training set unless given).",
         DefaultValueFactory = _ => 128,
     }.AtLeast(1);
     public Option<int> Epochs { get; } = new Option<int>("--epochs")

@@ -4,7 +4,8 @@ namespace Backprop.Cli.Options;
 
 /// <summary>
 /// <c>--optimizer</c>: the library's optimizers under the names users know; <c>momentum</c> and <c>nesterov</c> are SGD
-/// with <c>--momentum</c> (0.9 by default), classic or Nesterov.
+/// with <c>--momentum</c> (0.9 by default), classic or Nesterov; <c>rprop</c> (PyTorch's, iRprop⁻) and <c>irprop+</c>
+/// are full-batch methods.
 /// </summary>
 internal enum OptimizerChoice
 {
@@ -15,6 +16,8 @@ internal enum OptimizerChoice
     AdamW,
     RmsProp,
     Adagrad,
+    Rprop,
+    IRpropPlus,
 }
 
 internal static class OptimizerOption
@@ -28,7 +31,12 @@ internal static class OptimizerOption
         ["adamw"] = OptimizerChoice.AdamW,
         ["rmsprop"] = OptimizerChoice.RmsProp,
         ["adagrad"] = OptimizerChoice.Adagrad,
+        ["rprop"] = OptimizerChoice.Rprop,
+        ["irprop+"] = OptimizerChoice.IRpropPlus,
     };
+
+    /// <summary>Whether the method only makes sense on the whole training set at once (RPROP's sign-based steps).</summary>
+    public static bool IsFullBatch(OptimizerChoice choice) => choice is OptimizerChoice.Rprop or OptimizerChoice.IRpropPlus;
 
     public static Choice<OptimizerChoice> Create() => new("--optimizer", "The optimizer (torch.optim definitions).", Names, "adam");
 
@@ -47,6 +55,8 @@ internal static class OptimizerOption
             OptimizerChoice.AdamW => OptimizerSettings.AdamW(learningRate),
             OptimizerChoice.RmsProp => OptimizerSettings.RmsProp(learningRate),
             OptimizerChoice.Adagrad => OptimizerSettings.Adagrad(learningRate),
+            OptimizerChoice.Rprop => OptimizerSettings.Rprop(learningRate),
+            OptimizerChoice.IRpropPlus => OptimizerSettings.IRpropPlus(learningRate),
             _ => throw new ArgumentOutOfRangeException(nameof(choice), choice, "Unknown optimizer."),
         };
         return weightDecay is double decay ? settings with { WeightDecay = decay } : settings;

@@ -115,7 +115,7 @@ public class CliTrainTests(ITestOutputHelper log)
     [Fact]
     public void Every_optimizer_schedule_and_loss_trains()
     {
-        foreach (string optimizer in (string[])["sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad"])
+        foreach (string optimizer in (string[])["sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad", "rprop", "irprop+"])
             CliRun.Of("train", "--optimizer", optimizer, "--epochs", "1", "--layers", "16", "--quiet").Expect(ExitCode.Success);
         foreach (string schedule in (string[])["constant", "step", "cosine"])
             CliRun.Of("train", "--schedule", schedule, "--warmup", "1", "--epochs", "2", "--layers", "16", "--quiet")
@@ -124,6 +124,20 @@ public class CliTrainTests(ITestOutputHelper log)
             CliRun.Of("train", "--loss", loss, "--epochs", "1", "--layers", "16", "--quiet").Expect(ExitCode.Success);
         CliRun.Of("train", "--label-smoothing", "0.1", "--clip-norm", "1", "--weight-decay", "1e-4", "--threads", "2",
             "--epochs", "1", "--layers", "16", "--quiet").Expect(ExitCode.Success);
+    }
+
+    [Fact]
+    public void Rprop_trains_on_the_whole_training_set_at_once()
+    {
+        using var folder = new TempFolder();
+        string metrics = folder.File("rprop.jsonl");
+        CliRun.Of("train", "--optimizer", "rprop", "--epochs", "2", "--layers", "16", "--metrics", metrics, "--quiet")
+            .Expect(ExitCode.Success);
+        foreach (string line in File.ReadAllLines(metrics))
+        {
+            using JsonDocument epoch = JsonDocument.Parse(line);
+            Assert.Equal(1, epoch.RootElement.GetProperty("steps").GetInt32());
+        }
     }
 
     [Fact]
