@@ -1,2 +1,3 @@
-Console.WriteLine("backprop: the command-line tool is not built yet.");
-return 2;
+using Backprop.Cli;
+
+return BackpropTool.Run(args, new ToolConsole(Console.Out, Console.Error, Interactive: !Console.IsOutputRedirected));

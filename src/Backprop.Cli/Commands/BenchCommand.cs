@@ -1,0 +1,210 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Backprop.Simd.Kernels;
+using Backprop.Simd.Network;
+using Backprop.Simd.Randomness;
+using Backprop.Simd.Training;
+using CommunityToolkit.HighPerformance;
+
+namespace Backprop.Cli.Commands;
+
+/// <summary>
+/// <c>backprop bench</c>: a few seconds' speed report of this machine on the W1 workload, the 784-256-128-10 ReLU MLP at
+/// batch 128 trained with Adam — its eight matrix products, one training step, and prediction latency.
+/// </summary>
+internal static class BenchCommand
+{
+    private const int Batch = 128;
+    private static readonly int[] Widths = [784, 256, 128, 10];
+    private const double MeasureSeconds = 0.25;
+
+    public static Command Create(ToolConsole console)
+    {
+        var json = new Option<bool>("--json") { Description = "Print the report as one JSON object." };
+        var command = new Command("bench", "Measure this machine: W1 matrix products (GFLOP/s), a training step, prediction latency.")
+        {
+            json,
+        };
+        command.SetAction(parsed => Run(console, parsed.GetValue(json)));
+        return command;
+    }
+
+    private static int Run(ToolConsole console, bool json)
+    {
+        var products = MeasureProducts();
+        (Timing step, long stepBytes) = MeasureTrainingStep();
+        (Timing single, Timing batch, long singleBytes, long batchBytes) = MeasurePrediction();
+        if (json) WriteJson(console.Output, products, step, stepBytes, (single, singleBytes), (batch, batchBytes));
+        else WriteText(console.Output, products, step, stepBytes, (single, singleBytes), (batch, batchBytes));
+        return ExitCode.Success;
+    }
+
+    private static List<ProductResult> MeasureProducts()
+    {
+        var results = new List<ProductResult>();
+        var random = new Xoshiro256StarStar(1);
+        for (int layer = 0; layer < Widths.Length - 1; layer++)
+        {
+            int inputs = Widths[layer], outputs = Widths[layer + 1];
+            float[] x = Fill(Batch * inputs, random), w = Fill(inputs * outputs, random), delta = Fill(Batch * outputs, random);
+            float[] y = new float[Batch * outputs], gradient = new float[inputs * outputs], inputError = new float[Batch * inputs];
+            results.Add(Measure("forward", layer, Batch, outputs, inputs,
+                () => MatMul.Multiply<float>(x.AsSpan2D(Batch, inputs), w.AsSpan2D(inputs, outputs), new Span2D<float>(y, Batch, outputs))));
+            results.Add(Measure("weight gradient", layer, inputs, outputs, Batch,
+                () => MatMul.MultiplyTransposedA<float>(x.AsSpan2D(Batch, inputs), delta.AsSpan2D(Batch, outputs),
+                    new Span2D<float>(gradient, inputs, outputs))));
+            // The first layer's input error is never computed in training, so it is not part of the workload.
+            if (layer > 0)
+                results.Add(Measure("input error", layer, Batch, inputs, outputs,
+                    () => MatMul.MultiplyTransposedB<float>(delta.AsSpan2D(Batch, outputs), w.AsSpan2D(inputs, outputs),
+                        new Span2D<float>(inputError, Batch, inputs))));
+        }
+        return results;
+    }
+
+    private static ProductResult Measure(string kind, int layer, int m, int n, int k, Action product)
+    {
+        Timing timing = Time(product);
+        double flops = 2.0 * m * n * k;
+        return new ProductResult(kind + " L" + (layer + 1).ToString(CultureInfo.InvariantCulture), m, n, k,
+            flops / timing.Median / 1e9);
+    }
+
+    private static (Timing Timing, long Bytes) MeasureTrainingStep()
+    {
+        (Trainer<float> trainer, float[] features, int[] labels) = W1(OptimizerSettings.Adam());
+        Timing timing = Time(() => trainer.Step(new ReadOnlySpan2D<float>(features, Batch, Widths[0]), labels));
+        return (timing, Allocated(() => trainer.Step(new ReadOnlySpan2D<float>(features, Batch, Widths[0]), labels)));
+    }
+
+    private static (Timing Single, Timing Batch, long SingleBytes, long BatchBytes) MeasurePrediction()
+    {
+        (Trainer<float> trainer, float[] features, _) = W1(OptimizerSettings.Adam());
+        float[] outputs = new float[Batch * Widths[^1]];
+        Timing single = Time(() => Predict(trainer, features, outputs, 1));
+        Timing batch = Time(() => Predict(trainer, features, outputs, Batch));
+        return (single, batch, Allocated(() => Predict(trainer, features, outputs, 1)),
+            Allocated(() => Predict(trainer, features, outputs, Batch)));
+    }
+
+    private static void Predict(Trainer<float> trainer, float[] features, float[] outputs, int rows) =>
+        trainer.Predict(new ReadOnlySpan2D<float>(features, rows, Widths[0]), new Span2D<float>(outputs, rows, Widths[^1]));
+
+    private static long Allocated(Action work)
+    {
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        work();
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
+    private static (Trainer<float>, float[], int[]) W1(OptimizerSettings optimizer)
+    {
+        var network = new Network<float>(Widths[0],
+            [new Dense(Widths[1], Activation.Relu), new Dense(Widths[2], Activation.Relu), new Dense(Widths[3])], seed: 1);
+        var trainer = new Trainer<float>(network, Loss.CrossEntropy(), optimizer, Batch);
+        var random = new Xoshiro256StarStar(2);
+        float[] features = Fill(Batch * Widths[0], random);
+        int[] labels = new int[Batch];
+        for (int i = 0; i < labels.Length; i++) labels[i] = random.NextInt32(Widths[^1]);
+        return (trainer, features, labels);
+    }
+
+    // Runs the work for a short fixed time after a timed warm-up (long enough for tiered JIT to promote the kernels,
+    // which it does in the background after 30 calls) and keeps every duration, so the report can give medians and
+    // tails rather than a mean that one stray pause distorts.
+    private static Timing Time(Action work)
+    {
+        long budget = (long)(MeasureSeconds * Stopwatch.Frequency);
+        long warmUpStart = Stopwatch.GetTimestamp();
+        for (int calls = 0; calls < 3 || (calls < 40 && Stopwatch.GetTimestamp() - warmUpStart < budget / 2); calls++) work();
+        var durations = new List<double>();
+        long start = Stopwatch.GetTimestamp();
+        while (durations.Count < 5 || (Stopwatch.GetTimestamp() - start < budget && durations.Count < 100_000))
+        {
+            long before = Stopwatch.GetTimestamp();
+            work();
+            durations.Add((Stopwatch.GetTimestamp() - before) / (double)Stopwatch.Frequency);
+        }
+        durations.Sort();
+        return new Timing(Percentile(durations, 0.5), Percentile(durations, 0.99), durations.Count);
+    }
+
+    private static double Percentile(List<double> sorted, double fraction) =>
+        sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(fraction * sorted.Count) - 1)];
+
+    private static float[] Fill(int length, Xoshiro256StarStar random)
+    {
+        var values = new float[length];
+        for (int i = 0; i < values.Length; i++) values[i] = (float)random.NextUniform(-1, 1);
+        return values;
+    }
+
+    private static void WriteText(TextWriter output, List<ProductResult> products, Timing step, long stepBytes,
+        (Timing Timing, long Bytes) single, (Timing Timing, long Bytes) batch)
+    {
+        output.WriteLine(BackpropTool.VersionLine());
+        output.WriteLine("W1: 784-256-128-10 ReLU MLP, batch 128, float32, 1 thread");
+        output.WriteLine();
+        output.WriteLine("product               m      n      k   GFLOP/s");
+        foreach (ProductResult product in products)
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{product.Name,-18}{product.M,5}{product.N,7}{product.K,7}{product.GigaFlops,10:F2}"));
+        output.WriteLine();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"training step (Adam)   p50 {Milliseconds(step.Median)} ms   p99 {Milliseconds(step.P99)} ms   allocated {stepBytes} B"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"predict batch 1        p50 {Microseconds(single.Timing.Median)} µs   p99 {Microseconds(single.Timing.P99)} µs   allocated {single.Bytes} B"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"predict batch 128      p50 {Microseconds(batch.Timing.Median)} µs   p99 {Microseconds(batch.Timing.P99)} µs   allocated {batch.Bytes} B"));
+    }
+
+    private static string Milliseconds(double seconds) => (seconds * 1e3).ToString("F3", CultureInfo.InvariantCulture);
+
+    private static string Microseconds(double seconds) => (seconds * 1e6).ToString("F1", CultureInfo.InvariantCulture);
+
+    private static void WriteJson(TextWriter output, List<ProductResult> products, Timing step, long stepBytes,
+        (Timing Timing, long Bytes) single, (Timing Timing, long Bytes) batch)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("version", BackpropTool.VersionLine());
+            writer.WriteString("simd", SimdSupport.Active.ToString());
+            writer.WriteString("workload", "784-256-128-10 relu, batch 128, float32, 1 thread");
+            writer.WriteStartArray("products");
+            foreach (ProductResult product in products)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("name", product.Name);
+                writer.WriteNumber("m", product.M);
+                writer.WriteNumber("n", product.N);
+                writer.WriteNumber("k", product.K);
+                writer.WriteNumber("gflops", Math.Round(product.GigaFlops, 3));
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+            WriteTiming(writer, "training_step_adam", step, stepBytes);
+            WriteTiming(writer, "predict_batch_1", single.Timing, single.Bytes);
+            WriteTiming(writer, "predict_batch_128", batch.Timing, batch.Bytes);
+            writer.WriteEndObject();
+        }
+        output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    private static void WriteTiming(Utf8JsonWriter writer, string name, Timing timing, long allocatedBytes)
+    {
+        writer.WriteStartObject(name);
+        writer.WriteNumber("p50_seconds", timing.Median);
+        writer.WriteNumber("p99_seconds", timing.P99);
+        writer.WriteNumber("samples", timing.Samples);
+        writer.WriteNumber("allocated_bytes", allocatedBytes);
+        writer.WriteEndObject();
+    }
+
+    private readonly record struct Timing(double Median, double P99, int Samples);
+
+    private readonly record struct ProductResult(string Name, int M, int N, int K, double GigaFlops);
+}

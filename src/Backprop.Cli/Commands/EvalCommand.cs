@@ -1,0 +1,100 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using Backprop.Cli.Options;
+using Backprop.Simd.IO;
+using Backprop.Simd.Training;
+
+namespace Backprop.Cli.Commands;
+
+/// <summary>
+/// <c>backprop eval --model FILE --data D</c>: loss and accuracy on the held-out set (the data's test set, or the same
+/// seeded validation split <c>train</c> used), per-class precision, recall and F1, and the confusion matrix.
+/// </summary>
+internal static class EvalCommand
+{
+    private const int MaxBatch = 256;
+
+    public static Command Create(ToolConsole console)
+    {
+        Option<string> model = ModelOptions.Model();
+        var data = new DataOptions();
+        var validationSplit = new Option<double>("--validation-split")
+        {
+            Description = "For data without a test set: the validation share train held out (default 0.2).",
+            DefaultValueFactory = _ => 0.2,
+        }.Between(0, 1);
+        var seed = new Option<ulong>("--seed")
+        {
+            Description = "For data without a test set: the seed train split with (default 42).",
+            DefaultValueFactory = _ => 42UL,
+        };
+        var command = new Command("eval",
+            "Evaluate a model on the test set (or train's validation split): loss, accuracy, precision/recall, confusion matrix.")
+        {
+            model, validationSplit, seed,
+        };
+        data.AddTo(command);
+        command.SetAction(parsed => Run(console, parsed.GetValue(model)!, data, parsed, parsed.GetValue(validationSplit),
+            parsed.GetValue(seed)));
+        return command;
+    }
+
+    private static int Run(ToolConsole console, string modelPath, DataOptions dataOptions, ParseResult parsed,
+        double validationSplit, ulong seed)
+    {
+        ModelDescription<float> description = NativeModelFormat.Load<float>(modelPath);
+        ModelMetadata metadata = ModelMetadata.From(description.Metadata, description.InputSize);
+        PreparedData data = PreparedData.Load(dataOptions, parsed, validationSplit, seed, limit: null,
+            metadata.Standardization, standardize: false);
+        var trainer = new Trainer<float>(ModelMapping.CreateNetwork(description), new Loss(description.Loss),
+            OptimizerSettings.Sgd(), MaxBatch);
+        data.RequireFits(trainer.Network, modelPath);
+
+        EvaluationResult result = Evaluation.Evaluate(trainer, TrainingData.For(data.HeldOut, description.Loss));
+        ConfusionMatrix matrix = Evaluation.ConfusionMatrix(trainer, data.HeldOut.Features, data.HeldOut.Labels);
+        IReadOnlyList<string> names = data.HeldOut.ClassNames;
+        TextWriter output = console.Output;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{data.HeldOutName} set of {data.Train.Name}: {result.Count} samples, loss {result.Loss:F4}, accuracy {result.Accuracy:F4}"));
+        output.WriteLine();
+        WritePerClass(output, matrix, names);
+        output.WriteLine();
+        WriteConfusionMatrix(output, matrix, names);
+        return ExitCode.Success;
+    }
+
+    private static void WritePerClass(TextWriter output, ConfusionMatrix matrix, IReadOnlyList<string> names)
+    {
+        int width = Math.Max(5, names.Max(name => name.Length));
+        output.WriteLine("class".PadRight(width) + "  precision  recall     f1  support");
+        for (int c = 0; c < matrix.ClassCount; c++)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{names[c].PadRight(width)}  {Ratio(matrix.Precision(c)),9}  {Ratio(matrix.Recall(c)),6}  {Ratio(matrix.F1(c)),5}  {matrix.Support(c),7}"));
+        }
+    }
+
+    // A class never predicted has no precision; show it as such rather than as NaN.
+    private static string Ratio(double value) =>
+        double.IsFinite(value) ? value.ToString("F4", CultureInfo.InvariantCulture) : "-";
+
+    private static void WriteConfusionMatrix(TextWriter output, ConfusionMatrix matrix, IReadOnlyList<string> names)
+    {
+        int cell = Math.Max(5, matrix.Total.ToString(CultureInfo.InvariantCulture).Length + 1);
+        int label = Math.Max(6, names.Max(name => name.Length));
+        output.WriteLine("confusion matrix (rows: actual, columns: predicted)");
+        var line = new StringBuilder(new string(' ', label));
+        for (int c = 0; c < matrix.ClassCount; c++) line.Append(Shorten(names[c], cell - 1).PadLeft(cell));
+        output.WriteLine(line);
+        for (int actual = 0; actual < matrix.ClassCount; actual++)
+        {
+            line.Clear().Append(names[actual].PadRight(label));
+            for (int predicted = 0; predicted < matrix.ClassCount; predicted++)
+                line.Append(matrix[actual, predicted].ToString(CultureInfo.InvariantCulture).PadLeft(cell));
+            output.WriteLine(line);
+        }
+    }
+
+    private static string Shorten(string name, int width) => name.Length <= width ? name : name[..width];
+}

@@ -1,0 +1,165 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Backprop.Cli.Options;
+using Backprop.Cli.Output;
+using Backprop.Simd.Data;
+using Backprop.Simd.IO;
+using Backprop.Simd.Kernels;
+using Backprop.Simd.Network;
+using Backprop.Simd.Randomness;
+using Backprop.Simd.Threading;
+using Backprop.Simd.Training;
+
+namespace Backprop.Cli.Commands;
+
+/// <summary>
+/// <c>backprop train</c>: loads the data, builds the network and trainer from the options (or from a checkpoint), runs
+/// the library's <see cref="FitLoop{T}"/>, then reports, plots and saves. The epoch loop itself is the library's.
+/// </summary>
+internal static class TrainCommand
+{
+    public static Command Create(ToolConsole console)
+    {
+        var options = new TrainOptions();
+        var command = new Command("train",
+            "Train a network. With no options: a 64-128-10 ReLU network on the embedded digits, Adam, 10 epochs.");
+        options.AddTo(command);
+        command.SetAction(parsed => Run(console, options, parsed));
+        return command;
+    }
+
+    private static int Run(ToolConsole console, TrainOptions options, ParseResult parsed)
+    {
+        bool quiet = parsed.GetValue(options.Quiet);
+        int epochs = parsed.GetValue(options.Epochs);
+        string? resume = parsed.GetValue(options.Resume);
+        ModelDescription<float>? checkpoint = resume is null ? null : NativeModelFormat.Load<float>(resume);
+
+        var loadClock = Stopwatch.StartNew();
+        // A resumed run must see exactly the inputs the original run saw, so it takes the saved standardisation.
+        Standardization? saved = checkpoint is null ? null
+            : ModelMetadata.From(checkpoint.Metadata, checkpoint.InputSize).Standardization;
+        PreparedData data = PreparedData.Load(options.Data, parsed, parsed.GetValue(options.ValidationSplit),
+            parsed.GetValue(options.Seed), parsed.GetValue(options.Limit), saved, parsed.GetValue(options.Standardize));
+        loadClock.Stop();
+        int batch = BatchSize(options, parsed, checkpoint, data.Train.SampleCount);
+        int threads = parsed.GetValue(options.Threads);
+        using WorkerPool? pool = threads > 1 ? new WorkerPool(threads) : null;
+
+        Trainer<float> trainer = checkpoint is null
+            ? CreateTrainer(options, parsed, data.Train, epochs, batch)
+            : ModelMapping.CreateTrainer(checkpoint, batch);
+        trainer.Pool = pool;
+        data.RequireFits(trainer.Network, resume);
+        LossKind loss = trainer.Loss.Kind;
+        bool reportGradients = parsed.GetValue(options.ReportGradients);
+        var fitOptions = new FitOptions
+        {
+            Epochs = epochs,
+            BatchSize = batch,
+            Seed = parsed.GetValue(options.Seed),
+            TrackLayerNorms = reportGradients || parsed.GetValue(options.Metrics) is not null,
+            EarlyStopping = parsed.GetValue(options.Patience) is int patience ? new EarlyStopping(Patience: patience) : null,
+        };
+        FitData<float> heldOut = TrainingData.For(data.HeldOut, loss);
+        var loop = new FitLoop<float>(trainer, TrainingData.For(data.Train, loss), heldOut, fitOptions);
+        if (checkpoint is not null) loop.ResumeAt(checked((int)checkpoint.Epoch), SavedShuffleState(checkpoint));
+        if (loop.CompletedEpochs >= epochs)
+            throw new UsageException("--epochs " + epochs + " is already reached: the checkpoint has " + loop.CompletedEpochs
+                + " epochs.");
+
+        if (!quiet)
+        {
+            console.Output.WriteLine(data.Describe(loadClock.Elapsed.TotalSeconds));
+            console.Output.WriteLine(DescribeModel(trainer, batch, epochs, loop.CompletedEpochs));
+        }
+        string? metricsPath = parsed.GetValue(options.Metrics);
+        using MetricsFile? metrics = metricsPath is null ? null : new MetricsFile(metricsPath);
+        var reporter = new EpochReporter(console, epochs, (data.Train.SampleCount + batch - 1) / batch, data.HeldOutName,
+            quiet, reportGradients, metrics);
+        var callback = new EpochReporter.Callback(reporter);
+        FitResult result = loop.Run(ref callback);
+
+        EvaluationResult final = Evaluation.Evaluate(trainer, heldOut);
+        console.Output.WriteLine(FinalLine(result, final, data.HeldOutName, loop.CompletedEpochs));
+        if (parsed.GetValue(options.Plot) is { } plotPath)
+        {
+            TrainingPlot.Save(plotPath, reporter.Points, data.Train.Name);
+            if (!quiet) console.Output.WriteLine("plot written to " + plotPath);
+        }
+        if (parsed.GetValue(options.Save) is { } savePath)
+        {
+            var metadata = new ModelMetadata(data.Train.ClassNames, data.Standardization, parsed.GetValue(options.Data.Data));
+            ModelMapping.Save(savePath, trainer, loop.CompletedEpochs, trainer.StepCount,
+                loop.ShuffleState.ToWords(), metadata.ToDictionary());
+            if (!quiet) console.Output.WriteLine("model saved to " + savePath);
+        }
+        return ExitCode.Success;
+    }
+
+    // RPROP adapts its steps to the sign of the full gradient, so it trains on the whole set unless told otherwise.
+    /// <exception cref="UsageException">The file holds no generator state (it was not saved by <c>train --save</c>).</exception>
+    private static Xoshiro256StarStarState SavedShuffleState(ModelDescription<float> checkpoint) =>
+        checkpoint.RngState.Count == Xoshiro256StarStarState.WordCount
+            ? Xoshiro256StarStarState.FromWords([.. checkpoint.RngState])
+            : throw new UsageException("The checkpoint holds no shuffling state; only files written by train --save can be resumed.");
+
+    private static int BatchSize(TrainOptions options, ParseResult parsed, ModelDescription<float>? checkpoint, int samples)
+    {
+        bool fullBatch = checkpoint is null
+            ? OptimizerOption.IsFullBatch(options.Optimizer.Get(parsed))
+            : checkpoint.Optimizer?.Kind is nameof(OptimizerKind.Rprop) or nameof(OptimizerKind.IRpropPlus);
+        return fullBatch && parsed.GetResult(options.Batch) is null or { Implicit: true } ? samples : parsed.GetValue(options.Batch);
+    }
+
+    private static Trainer<float> CreateTrainer(TrainOptions options, ParseResult parsed, Dataset train, int epochs, int batch)
+    {
+        int[] hidden = parsed.GetValue(options.Layers)!;
+        Activation activation = ActivationOption.Parse(parsed.GetValue(options.Activation)!);
+        var layers = new Dense[hidden.Length + 1];
+        for (int i = 0; i < hidden.Length; i++) layers[i] = new Dense(hidden[i], activation);
+        layers[^1] = new Dense(train.ClassCount);
+        var network = new Network<float>(train.FeatureCount, layers, parsed.GetValue(options.Seed));
+
+        LossKind lossKind = options.Loss.Get(parsed);
+        double smoothing = parsed.GetValue(options.LabelSmoothing);
+        if (smoothing != 0 && lossKind != LossKind.SoftmaxCrossEntropy)
+            throw new UsageException("--label-smoothing applies to the cross-entropy loss only.");
+        Loss loss = lossKind == LossKind.SoftmaxCrossEntropy ? Loss.CrossEntropy(smoothing) : new Loss(lossKind);
+        OptimizerSettings optimizer = OptimizerOption.Settings(options.Optimizer.Get(parsed),
+            parsed.GetValue(options.LearningRate), parsed.GetValue(options.WeightDecay), parsed.GetValue(options.Momentum));
+        var trainer = new Trainer<float>(network, loss, optimizer, batch)
+        {
+            MaxGradientNorm = parsed.GetValue(options.ClipNorm),
+            Schedule = ScheduleOption.Create(options.Schedule.Get(parsed), epochs,
+                (train.SampleCount + batch - 1) / batch, parsed.GetValue(options.Warmup)),
+        };
+        return trainer;
+    }
+
+    private static string DescribeModel(Trainer<float> trainer, int batch, int epochs, int completed)
+    {
+        var text = new System.Text.StringBuilder("network ");
+        text.Append(trainer.Network.InputSize.ToString(CultureInfo.InvariantCulture));
+        foreach (DenseLayer layer in trainer.Network.Layers)
+            text.Append('-').Append(layer.Units.ToString(CultureInfo.InvariantCulture));
+        text.Append(' ').Append(ActivationOption.NameOf(trainer.Network.Layers[0].Activation));
+        text.Append(string.Create(CultureInfo.InvariantCulture,
+            $" ({trainer.Network.ParameterCount:N0} parameters), loss {LossOption.NameOf(trainer.Loss.Kind)}, "
+            + $"{trainer.Optimizer.Settings.Kind} lr {trainer.Optimizer.Settings.LearningRate:G4}, batch {batch}, "
+            + $"epochs {epochs}"));
+        if (completed > 0) text.Append(string.Create(CultureInfo.InvariantCulture, $" (resuming after epoch {completed})"));
+        return text.ToString();
+    }
+
+    private static string FinalLine(FitResult result, EvaluationResult final, string heldOutName, int epochs)
+    {
+        double seconds = 0;
+        foreach (EpochMetrics epoch in result.History) seconds += epoch.EpochSeconds;
+        string stop = result.StopReason == FitStopReason.EarlyStopping
+            ? string.Create(CultureInfo.InvariantCulture, $", stopped early, best epoch {result.BestEpoch}") : "";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{heldOutName} accuracy {final.Accuracy:F4}, loss {final.Loss:F4} after {epochs} epochs ({seconds:F2} s training{stop})");
+    }
+}

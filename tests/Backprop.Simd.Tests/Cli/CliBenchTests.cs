@@ -1,0 +1,27 @@
+using System.Text.Json;
+using Backprop.Cli;
+
+namespace Backprop.Simd.Tests.Cli;
+
+public class CliBenchTests
+{
+    // A few seconds with the fast products, much longer with the scalar reference, so outside the default run.
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void Bench_json_reports_the_w1_products_a_training_step_and_prediction_latency()
+    {
+        CliRun run = CliRun.Of("bench", "--json").Expect(ExitCode.Success);
+        using JsonDocument document = JsonDocument.Parse(run.Output);
+        JsonElement report = document.RootElement;
+        Assert.Equal(8, report.GetProperty("products").GetArrayLength());
+        foreach (JsonElement product in report.GetProperty("products").EnumerateArray())
+            Assert.True(product.GetProperty("gflops").GetDouble() > 0, product.ToString());
+        foreach (string timing in (string[])["training_step_adam", "predict_batch_1", "predict_batch_128"])
+        {
+            JsonElement element = report.GetProperty(timing);
+            Assert.True(element.GetProperty("p50_seconds").GetDouble() > 0);
+            Assert.True(element.GetProperty("p99_seconds").GetDouble() >= element.GetProperty("p50_seconds").GetDouble());
+        }
+        Assert.Equal(0, report.GetProperty("training_step_adam").GetProperty("allocated_bytes").GetInt64());
+    }
+}
