@@ -114,6 +114,32 @@ internal static unsafe class MatMulBlocked
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int tileRows = TOps.TileRows;
+        if (a.RowStride == 1)
+        {
+            // A transposed view (∂W's Xᵀ): a tile's rows lie side by side, so each depth step copies one short run.
+            for (int i = 0; i < rows; i += tileRows)
+            {
+                int validRows = Math.Min(tileRows, rows - i);
+                T* source = a.At(i0 + i, p0), target = packed + ((nint)i * depth);
+                if (TOps.Count >= tileRows && i + TOps.Count <= rows)
+                {
+                    // One vector per depth step. Its lanes past the tile read rows that exist and land in the next
+                    // step's slot or the next tile's first, both written afterwards.
+                    for (int p = 0; p < depth; p++, source += a.ColumnStride, target += tileRows) TOps.Store(TOps.Load(source), target);
+                    continue;
+                }
+
+                for (int p = 0; p < depth; p++, source += a.ColumnStride, target += tileRows)
+                {
+                    int r = 0;
+                    for (; r < validRows; r++) target[r] = source[r];
+                    for (; r < tileRows; r++) target[r] = T.Zero;
+                }
+            }
+
+            return;
+        }
+
         for (int i = 0; i < rows; i += tileRows)
         {
             int validRows = Math.Min(tileRows, rows - i);
