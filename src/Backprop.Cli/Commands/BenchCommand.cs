@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Backprop.Simd.Inference;
 using Backprop.Simd.Kernels;
 using Backprop.Simd.Network;
 using Backprop.Simd.Randomness;
@@ -79,18 +80,20 @@ internal static class BenchCommand
         return (timing, Allocated(() => trainer.Step(new ReadOnlySpan2D<float>(features, Batch, Widths[0]), labels)));
     }
 
+    // Prediction as a service does it: a frozen model and one session per thread (the batch-1 path for one row).
     private static (Timing Single, Timing Batch, long SingleBytes, long BatchBytes) MeasurePrediction()
     {
         (Trainer<float> trainer, float[] features, _) = W1(OptimizerSettings.Adam());
+        InferenceSession<float> session = FrozenModel<float>.From(trainer.Network).CreateSession(Batch);
         float[] outputs = new float[Batch * Widths[^1]];
-        Timing single = Time(() => Predict(trainer, features, outputs, 1));
-        Timing batch = Time(() => Predict(trainer, features, outputs, Batch));
-        return (single, batch, Allocated(() => Predict(trainer, features, outputs, 1)),
-            Allocated(() => Predict(trainer, features, outputs, Batch)));
+        Timing single = Time(() => Predict(session, features, outputs, 1));
+        Timing batch = Time(() => Predict(session, features, outputs, Batch));
+        return (single, batch, Allocated(() => Predict(session, features, outputs, 1)),
+            Allocated(() => Predict(session, features, outputs, Batch)));
     }
 
-    private static void Predict(Trainer<float> trainer, float[] features, float[] outputs, int rows) =>
-        trainer.Predict(new ReadOnlySpan2D<float>(features, rows, Widths[0]), new Span2D<float>(outputs, rows, Widths[^1]));
+    private static void Predict(InferenceSession<float> session, float[] features, float[] outputs, int rows) =>
+        session.Predict(new ReadOnlySpan2D<float>(features, rows, Widths[0]), new Span2D<float>(outputs, rows, Widths[^1]));
 
     private static long Allocated(Action work)
     {
@@ -111,14 +114,14 @@ internal static class BenchCommand
         return (trainer, features, labels);
     }
 
-    // Runs the work for a short fixed time after a timed warm-up (long enough for tiered JIT to promote the kernels,
-    // which it does in the background after 30 calls) and keeps every duration, so the report can give medians and
+    // Runs the work for a short fixed time after a warm-up of at least 50 calls and twice that time (tiered JIT promotes
+    // a method in the background some 100 ms after its 30th call; a shorter warm-up times unoptimised code) and keeps every duration, so the report can give medians and
     // tails rather than a mean that one stray pause distorts.
     private static Timing Time(Action work)
     {
         long budget = (long)(MeasureSeconds * Stopwatch.Frequency);
         long warmUpStart = Stopwatch.GetTimestamp();
-        for (int calls = 0; calls < 3 || (calls < 40 && Stopwatch.GetTimestamp() - warmUpStart < budget / 2); calls++) work();
+        for (int calls = 0; calls < 50 || Stopwatch.GetTimestamp() - warmUpStart < 2 * budget; calls++) work();
         var durations = new List<double>();
         long start = Stopwatch.GetTimestamp();
         while (durations.Count < 5 || (Stopwatch.GetTimestamp() - start < budget && durations.Count < 100_000))
