@@ -1,6 +1,7 @@
 using Backprop.Simd.Kernels;
 using Backprop.Simd.Network;
 using Backprop.Simd.Randomness;
+using Backprop.Simd.Threading;
 using Backprop.Simd.Training;
 using CommunityToolkit.HighPerformance;
 using Xunit.Abstractions;
@@ -22,7 +23,10 @@ public class ZeroAllocationTests(ITestOutputHelper output)
         OptimizerKind.Adam => OptimizerSettings.Adam(weightDecay: 1e-4),
         OptimizerKind.AdamW => OptimizerSettings.AdamW(),
         OptimizerKind.RmsProp => OptimizerSettings.RmsProp(momentum: 0.9, centered: true),
-        _ => OptimizerSettings.Adagrad(),
+        OptimizerKind.Adagrad => OptimizerSettings.Adagrad(),
+        OptimizerKind.Rprop => OptimizerSettings.Rprop(),
+        OptimizerKind.IRpropPlus => OptimizerSettings.IRpropPlus(),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "add the new optimizer here"),
     };
 
     [Theory]
@@ -122,5 +126,25 @@ public class ZeroAllocationTests(ITestOutputHelper output)
         output.WriteLine($"epoch of {samples} samples ({trainer.StepCount} steps in all): {gen0} gen-0 collections, {bytes} B allocated");
         Assert.Equal(0, gen0);
         Assert.Equal(0, bytes);
+    }
+
+    [Fact]
+    public void Steps_that_share_their_products_with_a_worker_pool_allocate_nothing()
+    {
+        // Big enough that every layer's products take the pool's parallel path.
+        float[,] x = TestData.Normal<float>(64, 784, seed: 5);
+        int[] labels = TestData.Labels(64, 10, seed: 6);
+        var network = new Network<float>(784, [new Dense(256, Activation.Relu), new Dense(128, Activation.Relu), new Dense(10)], seed: 3);
+        using var pool = new WorkerPool(2);
+        var trainer = new Trainer<float>(network, Loss.CrossEntropy(), OptimizerSettings.Adam(1e-4), 64) { Pool = pool };
+        for (int i = 0; i < 50; i++) trainer.Step(x, labels);
+
+        // The calling thread only: a process-wide count also catches the runtime's own background threads (tiered JIT,
+        // other tests' finishing threads), which made it unreliable inside the full suite.
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 200; i++) trainer.Step(x, labels);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        output.WriteLine("200 pooled steps allocated " + allocated + " bytes");
+        Assert.Equal(0, allocated);
     }
 }
