@@ -244,21 +244,16 @@ public class ActivationKernelTests
         foreach (ActivationKind kind in Enum.GetValues<ActivationKind>())
         {
             Activation a = Of(kind);
-            for (int warm = 0; warm < 2; warm++)
+            long allocated = SteadyState.AllocatedBytes(_ =>
             {
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                for (int i = 0; i < (warm == 0 ? 10 : 10_000); i++)
-                {
-                    var product = new Span2D<float>(x, 3, 7);
-                    var pre = new Span2D<float>(z, 3, 7);
-                    ActivationKernels.BiasActivationForward<float>(product, bias.AsSpan(0, 7), a, pre, product);
-                    ActivationKernels.ActivationBackward<float>(product, pre, a, pre);
-                    ActivationKernels.Forward<float>(x.AsSpan(0, 21), a, x.AsSpan(0, 21));
-                    ActivationKernels.Derivative<float>(x.AsSpan(0, 21), z.AsSpan(0, 21), a, x.AsSpan(21, 21));
-                }
-                long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-                if (warm == 1) Assert.True(allocated == 0, kind + " allocated " + allocated + " bytes");
-            }
+                var product = new Span2D<float>(x, 3, 7);
+                var pre = new Span2D<float>(z, 3, 7);
+                ActivationKernels.BiasActivationForward<float>(product, bias.AsSpan(0, 7), a, pre, product);
+                ActivationKernels.ActivationBackward<float>(product, pre, a, pre);
+                ActivationKernels.Forward<float>(x.AsSpan(0, 21), a, x.AsSpan(0, 21));
+                ActivationKernels.Derivative<float>(x.AsSpan(0, 21), z.AsSpan(0, 21), a, x.AsSpan(21, 21));
+            }, calls: 10_000);
+            Assert.True(allocated == 0, kind + " allocated " + allocated + " bytes");
         }
     }
 }

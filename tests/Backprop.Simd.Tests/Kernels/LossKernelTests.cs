@@ -291,24 +291,19 @@ public class LossKernelTests
         var gradient = new float[16 * 10];
         var labels = new int[16];
         var weights = Uniform<float>(16, 3, 0, 1);
-        for (int warm = 0; warm < 2; warm++)
+        long allocated = SteadyState.AllocatedBytes(_ =>
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < (warm == 0 ? 10 : 10_000); i++)
-            {
-                var yView = new Span2D<float>(y, 16, 10);
-                var tView = new Span2D<float>(t, 16, 10);
-                var gView = new Span2D<float>(gradient, 16, 10);
-                LossKernels.MeanSquaredError<float>(yView, tView, gView);
-                LossKernels.MeanSquaredError<float>(yView, tView, weights, gView);
-                LossKernels.BinaryCrossEntropyWithLogits<float>(yView, tView, gView);
-                LossKernels.BinaryCrossEntropyWithLogits<float>(yView, tView, weights, gView);
-                LossKernels.SoftmaxCrossEntropy<float>(yView, labels, 0.1f, gView);
-                LossKernels.SoftmaxCrossEntropy<float>(yView, labels, 0.1f, weights, gView);
-                LossKernels.SoftmaxCrossEntropy<float>(yView, labels, 0.1f, weights, weights.AsSpan(0, 10), gView);
-            }
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            if (warm == 1) Assert.True(allocated == 0, "losses allocated " + allocated + " bytes in 10,000 calls");
-        }
+            var yView = new Span2D<float>(y, 16, 10);
+            var tView = new Span2D<float>(t, 16, 10);
+            var gView = new Span2D<float>(gradient, 16, 10);
+            LossKernels.MeanSquaredError<float>(yView, tView, gView);
+            LossKernels.MeanSquaredError<float>(yView, tView, weights, gView);
+            LossKernels.BinaryCrossEntropyWithLogits<float>(yView, tView, gView);
+            LossKernels.BinaryCrossEntropyWithLogits<float>(yView, tView, weights, gView);
+            LossKernels.SoftmaxCrossEntropy<float>(yView, labels, 0.1f, gView);
+            LossKernels.SoftmaxCrossEntropy<float>(yView, labels, 0.1f, weights, gView);
+            LossKernels.SoftmaxCrossEntropy<float>(yView, labels, 0.1f, weights, weights.AsSpan(0, 10), gView);
+        }, calls: 10_000);
+        Assert.True(allocated == 0, "losses allocated " + allocated + " bytes in 10,000 calls");
     }
 }

@@ -94,16 +94,21 @@ internal static class MatMulCase
 
     /// <summary>A [height, width] view whose rows are <paramref name="gap"/> NaN elements apart.</summary>
     public static Span2D<T> Strided<T>(int height, int width, int gap, Random random)
+        where T : unmanaged, IFloatingPointIeee754<T> => StridedMemory<T>(height, width, gap, random).Span;
+
+    /// <summary><see cref="Strided"/> as memory, for work that a lambda captures.</summary>
+    public static Memory2D<T> StridedMemory<T>(int height, int width, int gap, Random random)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var storage = new T[(height * (width + gap)) + gap];
         Array.Fill(storage, T.NaN);
-        var view = new Span2D<T>(storage, 0, height, width, gap);
+        var memory = new Memory2D<T>(storage, 0, height, width, gap);
+        Span2D<T> view = memory.Span;
         for (int i = 0; i < height; i++)
         {
             for (int j = 0; j < width; j++) view[i, j] = T.CreateChecked((random.NextDouble() * 2) - 1);
         }
 
-        return view;
+        return memory;
     }
 }

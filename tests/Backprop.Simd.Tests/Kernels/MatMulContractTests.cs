@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Backprop.Simd.Kernels;
 using CommunityToolkit.HighPerformance;
 
@@ -6,8 +5,6 @@ namespace Backprop.Simd.Tests.Kernels;
 
 public class MatMulContractTests
 {
-    internal const int WarmUpMilliseconds = 300;
-
     [Theory]
     [InlineData(33, 65, 17)]
     [InlineData(1, 256, 784)]
@@ -18,23 +15,13 @@ public class MatMulContractTests
         foreach (MatMulForm form in Enum.GetValues<MatMulForm>())
         {
             var (leftShape, rightShape) = MatMulReference.OperandShapes(form, m, n, k);
-            Span2D<float> left = MatMulCase.Strided<float>(leftShape.Height, leftShape.Width, 1, random);
-            Span2D<float> right = MatMulCase.Strided<float>(rightShape.Height, rightShape.Width, 1, random);
-            Span2D<float> destination = MatMulCase.Strided<float>(m, n, 1, random);
+            Memory2D<float> left = MatMulCase.StridedMemory<float>(leftShape.Height, leftShape.Width, 1, random);
+            Memory2D<float> right = MatMulCase.StridedMemory<float>(rightShape.Height, rightShape.Width, 1, random);
+            Memory2D<float> destination = MatMulCase.StridedMemory<float>(m, n, 1, random);
             int calls = m * n * k > 100_000 ? 1_000 : 10_000;
-            // Long enough for tiered compilation to finish: its one-off bookkeeping is not the kernel's.
-            for (var clock = Stopwatch.StartNew(); clock.ElapsedMilliseconds < WarmUpMilliseconds;)
-            {
-                MatMulReference.RunKernel<float>(form, SimdSupport.Active, left, right, destination, accumulate: false);
-            }
-
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int call = 0; call < calls; call++)
-            {
-                MatMulReference.RunKernel<float>(form, SimdSupport.Active, left, right, destination, accumulate: call % 2 == 0);
-            }
-
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            long allocated = SteadyState.AllocatedBytes(
+                call => MatMulReference.RunKernel<float>(form, SimdSupport.Active, left.Span, right.Span, destination.Span, accumulate: call % 2 == 0),
+                calls);
             Assert.True(allocated == 0, form + " allocated " + allocated + " bytes over " + calls + " calls");
         }
     }

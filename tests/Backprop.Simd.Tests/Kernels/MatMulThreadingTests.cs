@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Backprop.Simd.Kernels;
 using Backprop.Simd.Threading;
 using CommunityToolkit.HighPerformance;
@@ -62,18 +61,11 @@ public sealed class MatMulThreadingTests : IDisposable
     public void Ten_thousand_threaded_products_allocate_nothing()
     {
         var random = new Random(3);
-        Span2D<float> x = MatMulCase.Strided<float>(64, 96, 0, random);
-        Span2D<float> w = MatMulCase.Strided<float>(96, 80, 0, random);
+        Memory2D<float> x = MatMulCase.StridedMemory<float>(64, 96, 0, random);
+        Memory2D<float> w = MatMulCase.StridedMemory<float>(96, 80, 0, random);
         var y = new float[64, 80];
         WorkerPool pool = _pools[0];
-        for (var clock = Stopwatch.StartNew(); clock.ElapsedMilliseconds < MatMulContractTests.WarmUpMilliseconds;)
-        {
-            MatMul.Multiply<float>(x, w, y, accumulate: false, pool);
-        }
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int call = 0; call < 10_000; call++) MatMul.Multiply<float>(x, w, y, accumulate: false, pool);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = SteadyState.AllocatedBytes(_ => MatMul.Multiply<float>(x.Span, w.Span, y, accumulate: false, pool), calls: 10_000);
         Assert.True(allocated == 0, "allocated " + allocated + " bytes over 10000 calls");
     }
 

@@ -178,17 +178,12 @@ public class ReductionTests
         var x = Values<float>(128 * 256, 1);
         var sums = new float[256];
         var indices = new int[128];
-        for (int warm = 0; warm < 2; warm++)
+        long allocated = SteadyState.AllocatedBytes(i =>
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < (warm == 0 ? 10 : 10_000); i++)
-            {
-                Reductions.ColumnSums<float>(new Span2D<float>(x, 16, 256), sums, accumulate: i % 2 == 0);
-                Reductions.SumOfSquares<float>(x.AsSpan(0, 1500));
-                Reductions.ArgMaxRows<float>(new Span2D<float>(x, 32, 10), indices.AsSpan(0, 32));
-            }
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            if (warm == 1) Assert.True(allocated == 0, "reductions allocated " + allocated + " bytes in 10,000 calls");
-        }
+            Reductions.ColumnSums<float>(new Span2D<float>(x, 16, 256), sums, accumulate: i % 2 == 0);
+            Reductions.SumOfSquares<float>(x.AsSpan(0, 1500));
+            Reductions.ArgMaxRows<float>(new Span2D<float>(x, 32, 10), indices.AsSpan(0, 32));
+        }, calls: 10_000);
+        Assert.True(allocated == 0, "reductions allocated " + allocated + " bytes in 10,000 calls");
     }
 }

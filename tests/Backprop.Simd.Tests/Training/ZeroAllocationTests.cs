@@ -52,45 +52,32 @@ public class ZeroAllocationTests(ITestOutputHelper output)
         var classes = new int[samples];
         int cursor = samples;
 
-        void TrainSteps(int count)
+        void TrainStep(int call)
         {
-            for (int i = 0; i < count; i++)
+            if (cursor >= samples)
             {
-                if (cursor >= samples)
-                {
-                    random.Shuffle<int>(order);
-                    cursor = 0;
-                }
-                int rows = Math.Min(batch, samples - cursor); // 200 = 12·16 + 8: the last batch of each epoch is partial
-                miniBatch.Gather(x, labels, order.AsSpan(cursor, rows));
-                cursor += rows;
-                trainer.Step(miniBatch.Features, miniBatch.Labels);
+                random.Shuffle<int>(order);
+                cursor = 0;
             }
+            int rows = Math.Min(batch, samples - cursor); // 200 = 12·16 + 8: the last batch of each epoch is partial
+            miniBatch.Gather(x, labels, order.AsSpan(cursor, rows));
+            cursor += rows;
+            trainer.Step(miniBatch.Features, miniBatch.Labels);
         }
 
-        void Predictions(int count)
+        void Predict(int call)
         {
-            var inputs = new ReadOnlySpan2D<float>(x);
-            var outputs = new Span2D<float>(predictions);
-            for (int i = 0; i < count; i++)
-            {
-                int row = i * 7 % (samples - batch);
-                trainer.Predict(inputs.Slice(row, 0, 1 + i % batch, 8), outputs.Slice(row, 0, 1 + i % batch, 4));
-                if (i % 100 == 0) trainer.PredictClasses(x, classes);
-            }
+            int row = call * 7 % (samples - batch);
+            trainer.Predict(new ReadOnlySpan2D<float>(x).Slice(row, 0, 1 + call % batch, 8), new Span2D<float>(predictions).Slice(row, 0, 1 + call % batch, 4));
+            if (call % 100 == 0) trainer.PredictClasses(x, classes);
         }
 
-        TrainSteps(300);
-        Predictions(300);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        TrainSteps(10_000);
-        long afterSteps = GC.GetAllocatedBytesForCurrentThread();
-        Predictions(10_000);
-        long afterPredictions = GC.GetAllocatedBytesForCurrentThread();
+        long stepBytes = SteadyState.AllocatedBytes(TrainStep, calls: 10_000);
+        long predictionBytes = SteadyState.AllocatedBytes(Predict, calls: 10_000);
 
-        output.WriteLine($"{kind}: 10,000 steps allocated {afterSteps - before} B, 10,000 predictions {afterPredictions - afterSteps} B");
-        Assert.Equal(0, afterSteps - before);
-        Assert.Equal(0, afterPredictions - afterSteps);
+        output.WriteLine($"{kind}: 10,000 steps allocated {stepBytes} B, 10,000 predictions {predictionBytes} B");
+        Assert.Equal(0, stepBytes);
+        Assert.Equal(0, predictionBytes);
     }
 
     [Fact]
@@ -137,13 +124,9 @@ public class ZeroAllocationTests(ITestOutputHelper output)
         var network = new Network<float>(784, [new Dense(256, Activation.Relu), new Dense(128, Activation.Relu), new Dense(10)], seed: 3);
         using var pool = new WorkerPool(2);
         var trainer = new Trainer<float>(network, Loss.CrossEntropy(), OptimizerSettings.Adam(1e-4), 64) { Pool = pool };
-        for (int i = 0; i < 50; i++) trainer.Step(x, labels);
-
         // The calling thread only: a process-wide count also catches the runtime's own background threads (tiered JIT,
         // other tests' finishing threads), which made it unreliable inside the full suite.
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 200; i++) trainer.Step(x, labels);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = SteadyState.AllocatedBytes(_ => trainer.Step(x, labels), calls: 200);
         output.WriteLine("200 pooled steps allocated " + allocated + " bytes");
         Assert.Equal(0, allocated);
     }
