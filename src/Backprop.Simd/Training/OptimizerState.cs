@@ -1,5 +1,6 @@
 using System.Numerics;
 using Backprop.Simd.Memory;
+using Backprop.Simd.Threading;
 
 namespace Backprop.Simd.Training;
 
@@ -58,36 +59,22 @@ public sealed class OptimizerState<T> where T : unmanaged, IFloatingPointIeee754
     /// <summary>PyTorch's name for state buffer <paramref name="index"/> (e.g. <c>exp_avg</c>).</summary>
     public string BufferName(int index) => _names[index];
 
-    // One vectorised pass over the padded blocks; the step count advances first, as in PyTorch.
-    internal void Apply(FlatBlock<T> parameters, FlatBlock<T> gradients, double learningRate, double loss)
+    // One vectorised pass over the padded blocks, shared with the pool's threads when one is given; the step count
+    // advances first, as in PyTorch.
+    internal unsafe void Apply(FlatBlock<T> parameters, FlatBlock<T> gradients, double learningRate, double loss, WorkerPool? pool)
     {
         long step = ++StepCount;
-        Span<Vector<T>> p = parameters.Vectors;
-        ReadOnlySpan<Vector<T>> g = gradients.Vectors;
-        OptimizerSettings s = Settings;
-        switch (s.Kind)
+        bool lossIncreased = loss > PreviousLoss;
+        fixed (T* p = parameters.Storage, g = gradients.Storage, s0 = StateStorage(0), s1 = StateStorage(1), s2 = StateStorage(2))
         {
-            case OptimizerKind.Sgd:
-                SgdUpdate.Apply(p, g, _buffers[0].Vectors, s, learningRate, firstStep: step == 1);
-                break;
-            case OptimizerKind.Adam or OptimizerKind.AdamW:
-                AdamUpdate.Apply(p, g, _buffers[0].Vectors, _buffers[1].Vectors, s, learningRate, step,
-                    decoupled: s.Kind == OptimizerKind.AdamW);
-                break;
-            case OptimizerKind.RmsProp:
-                RmsPropUpdate.Apply(p, g, _buffers[0].Vectors, _buffers[1].Vectors, _buffers[2].Vectors, s, learningRate);
-                break;
-            case OptimizerKind.Adagrad:
-                AdagradUpdate.Apply(p, g, _buffers[0].Vectors, s, learningRate, step);
-                break;
-            case OptimizerKind.Rprop:
-                RpropUpdate.Apply(p, g, _buffers[0].Vectors, _buffers[1].Vectors, default, s, plus: false, lossIncreased: false);
-                break;
-            case OptimizerKind.IRpropPlus:
-                RpropUpdate.Apply(p, g, _buffers[0].Vectors, _buffers[1].Vectors, _buffers[2].Vectors, s, plus: true,
-                    lossIncreased: loss > PreviousLoss);
-                PreviousLoss = loss;
-                break;
+            var job = new OptimizerJob<T>(Settings, learningRate, step, lossIncreased, parameters.Vectors.Length, p, g, s0, s1, s2);
+            int parts = job.Plan(pool?.ThreadCount ?? 1);
+            if (pool is null) job.Execute(0);
+            else pool.Run(ref job, parts);
         }
+
+        if (Settings.Kind == OptimizerKind.IRpropPlus) PreviousLoss = loss;
     }
+
+    private T[]? StateStorage(int index) => index < _buffers.Length ? _buffers[index].Storage : null;
 }

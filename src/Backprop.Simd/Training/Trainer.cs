@@ -261,7 +261,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (coefficient < 1) TensorPrimitives.Multiply(_gradients.Span, T.CreateTruncating(coefficient), _gradients.Span);
             LastGradientNorm = norm;
         }
-        Optimizer.Apply(Network.ParameterBlock, _gradients, learningRate, _lastLoss);
+        Optimizer.Apply(Network.ParameterBlock, _gradients, learningRate, _lastLoss, Pool);
     }
 
     /// <summary>The network's outputs for any number of rows, computed in chunks of <see cref="MaxBatch"/>.</summary>

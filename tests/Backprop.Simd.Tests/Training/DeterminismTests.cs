@@ -58,17 +58,19 @@ public class DeterminismTests
         Assert.True(last < first / 20, $"loss went from {first} to {last}");
     }
 
-    [Fact]
-    public void Training_on_any_number_of_threads_gives_bit_identical_parameters()
+    [Theory]
+    [MemberData(nameof(ZeroAllocationTests.Optimizers), MemberType = typeof(ZeroAllocationTests))]
+    public void Training_on_any_number_of_threads_gives_bit_identical_parameters(OptimizerKind kind)
     {
-        // Products of this size are split between the pool's threads, so every thread count takes the parallel path.
-        static float[] Train(int threads)
+        // Products and optimizer steps of this size are split between the pool's threads, so every thread count takes
+        // the parallel path.
+        float[] Train(int threads)
         {
             float[,] x = TestData.Normal<float>(64, 784, seed: 5);
             int[] labels = TestData.Labels(64, 10, seed: 6);
             var network = new Network<float>(784, [new Dense(256, Activation.Relu), new Dense(128, Activation.Relu), new Dense(10)], seed: 3);
             using WorkerPool? pool = threads > 1 ? new WorkerPool(threads) : null;
-            var trainer = new Trainer<float>(network, Loss.CrossEntropy(), OptimizerSettings.Adam(1e-3), 64) { Pool = pool };
+            var trainer = new Trainer<float>(network, Loss.CrossEntropy(), ZeroAllocationTests.Settings(kind), 64) { Pool = pool };
             for (int step = 0; step < 3; step++) trainer.Step(x, labels);
             return network.Parameters.ToArray();
         }
@@ -78,7 +80,7 @@ public class DeterminismTests
         {
             float[] parallel = Train(threads);
             int same = single.AsSpan().CommonPrefixLength(parallel);
-            Assert.True(same == single.Length, $"{threads} threads: parameter {same} differs");
+            Assert.True(same == single.Length, $"{kind}, {threads} threads: parameter {same} differs");
         }
     }
 }
