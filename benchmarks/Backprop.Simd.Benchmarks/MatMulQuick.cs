@@ -16,7 +16,9 @@ public static class MatMulQuick
     public static void Run(string filter, int threads)
     {
         using var pool = new WorkerPool(threads);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"variant {SimdSupport.Active}, {threads} thread(s)"));
+        double peak = FmaPeak.Measure() * threads;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"variant {SimdSupport.Active}, {threads} thread(s); measured FMA peak {peak:F1} GFLOP/s ({threads} × one core's)"));
         foreach (MatMulShape shape in MatMulShape.All)
         {
             if (!shape.Name.Contains(filter, StringComparison.Ordinal)) continue;
@@ -35,7 +37,7 @@ public static class MatMulQuick
             Array.Sort(seconds);
             double median = seconds[seconds.Length / 2], best = seconds[0];
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{shape.Name,-18} median {shape.Flops / median / 1e9,7:F1} GFLOP/s   best {shape.Flops / best / 1e9,7:F1} GFLOP/s"));
+                $"{shape.Name,-18} median {shape.Flops / median / 1e9,7:F1} GFLOP/s ({shape.Flops / median / 1e9 / peak,4:P0} of peak)   best {shape.Flops / best / 1e9,7:F1} GFLOP/s"));
         }
     }
 }
