@@ -187,10 +187,22 @@ internal static unsafe class MatMulBlocked
         }
         else
         {
+            // A transposed view (δX's Wᵀ): whole blocks by shuffles where the variant has them, the rest one by one.
+            int block = TOps.HasBlockTranspose && b.RowStride == 1 ? width : 0;
+            int blockedColumns = block == 0 ? 0 : columns / block * block;
+            int blockedDepth = block == 0 ? 0 : depth / block * block;
+            for (int j = 0; j < blockedColumns; j += block)
+            {
+                for (int p = 0; p < blockedDepth; p += block)
+                {
+                    TOps.TransposeBlock(b.At(p0 + p, j0 + j), b.ColumnStride, packed + (p * panelWidth) + j, panelWidth);
+                }
+            }
+
             for (int j = 0; j < columns; j++)
             {
                 T* source = b.At(p0, j0 + j);
-                for (int p = 0; p < depth; p++) packed[(p * panelWidth) + j] = source[p * b.RowStride];
+                for (int p = j < blockedColumns ? blockedDepth : 0; p < depth; p++) packed[(p * panelWidth) + j] = source[p * b.RowStride];
             }
         }
 

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Backprop.Simd.Kernels;
 
 /// <summary>
@@ -21,4 +23,15 @@ internal unsafe interface IMatMulOps<TVector, T>
     static abstract TVector MultiplyAdd(TVector left, TVector right, TVector addend);
     static abstract TVector Add(TVector left, TVector right);
     static abstract T Sum(TVector value);
+
+    /// <summary>Whether <see cref="TransposeBlock"/> has a shuffle-based body for this variant and element type.</summary>
+    static virtual bool HasBlockTranspose => false;
+
+    /// <summary>
+    /// Copies a Count × Count block transposed: destination row r (rows <paramref name="destinationPitch"/> apart)
+    /// receives source column r, where source row i is Count contiguous elements at <c>source + i·sourcePitch</c>.
+    /// Only called when <see cref="HasBlockTranspose"/> is true.
+    /// </summary>
+    static virtual void TransposeBlock(T* source, nint sourcePitch, T* destination, nint destinationPitch) =>
+        throw new UnreachableException();
 }

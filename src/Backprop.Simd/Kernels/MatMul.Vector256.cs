@@ -38,4 +38,34 @@ internal readonly unsafe struct MatMulVector256<T> : IMatMulOps<Vector256<T>, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Sum(Vector256<T> value) => Vector256.Sum(value);
+
+    public static bool HasBlockTranspose => typeof(T) == typeof(float) && Avx.IsSupported;
+
+    // The textbook 8 × 8 float transpose: interleave pairs of rows, then pairs of pairs, then swap 128-bit halves.
+    // 24 shuffles for 64 elements, against one scalar load and store each.
+    public static void TransposeBlock(T* source, nint sourcePitch, T* destination, nint destinationPitch)
+    {
+        var s = (float*)source;
+        var d = (float*)destination;
+        Vector256<float> r0 = Avx.LoadVector256(s), r1 = Avx.LoadVector256(s + sourcePitch);
+        Vector256<float> r2 = Avx.LoadVector256(s + (2 * sourcePitch)), r3 = Avx.LoadVector256(s + (3 * sourcePitch));
+        Vector256<float> r4 = Avx.LoadVector256(s + (4 * sourcePitch)), r5 = Avx.LoadVector256(s + (5 * sourcePitch));
+        Vector256<float> r6 = Avx.LoadVector256(s + (6 * sourcePitch)), r7 = Avx.LoadVector256(s + (7 * sourcePitch));
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+        Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE);
+        Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(d, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(d + destinationPitch, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(d + (2 * destinationPitch), Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(d + (3 * destinationPitch), Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(d + (4 * destinationPitch), Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(d + (5 * destinationPitch), Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(d + (6 * destinationPitch), Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(d + (7 * destinationPitch), Avx.Permute2x128(u3, u7, 0x31));
+    }
 }
