@@ -3,7 +3,16 @@ using BenchmarkDotNet.Running;
 
 // Full runs: dotnet run -c Release --project benchmarks/Backprop.Simd.Benchmarks -- --filter '*MatMul*' [--job short]
 // Tuning loop: dotnet run -c Release --project benchmarks/Backprop.Simd.Benchmarks -- --matmul-quick [shape filter, e.g. dW] [--threads 2]
-if (args.Contains("--matmul-quick"))
+// Cross-check: dotnet run -c Release --project benchmarks/Backprop.Simd.Benchmarks -- --fashion-crosscheck DIR [--seed 1] [--epochs 10]
+if (args.Contains("--fashion-crosscheck"))
+{
+    string folder = args[Array.IndexOf(args, "--fashion-crosscheck") + 1];
+    int seedAt = Array.IndexOf(args, "--seed"), epochsAt = Array.IndexOf(args, "--epochs");
+    ulong seed = seedAt >= 0 ? ulong.Parse(args[seedAt + 1], System.Globalization.CultureInfo.InvariantCulture) : 1;
+    int epochs = epochsAt >= 0 ? int.Parse(args[epochsAt + 1], System.Globalization.CultureInfo.InvariantCulture) : 10;
+    FashionCrossCheck.Run(folder, seed, epochs);
+}
+else if (args.Contains("--matmul-quick"))
 {
     int at = Array.IndexOf(args, "--matmul-quick"), threadsAt = Array.IndexOf(args, "--threads");
     string filter = at + 1 < args.Length && !args[at + 1].StartsWith("--", StringComparison.Ordinal) ? args[at + 1] : string.Empty;
