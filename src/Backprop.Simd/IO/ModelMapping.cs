@@ -57,6 +57,7 @@ public static class ModelMapping
         for (int i = 0; i < buffers.Length; i++) buffers[i] = state.Buffer(i).ToArray();
         var hyperParameters = TrainingHyperParameters.Write(state.Settings, trainer.Loss, trainer.Schedule, trainer.MaxGradientNorm);
         hyperParameters[TrainingHyperParameters.PreviousLoss] = state.PreviousLoss;
+        TrainingHyperParameters.WriteClassWeights(hyperParameters, trainer.ClassWeights);
         var optimizer = new OptimizerStateDescription<T>(state.Settings.Kind.ToString(), hyperParameters, state.StepCount, buffers);
         Network<T> network = trainer.Network;
         return new ModelDescription<T>(network.InputSize, DescribeLayers(network), trainer.Loss.Kind,
@@ -119,6 +120,13 @@ public static class ModelMapping
             ? previousLoss : double.PositiveInfinity;
         trainer.Schedule = schedule;
         trainer.MaxGradientNorm = maxGradientNorm;
+        double[] classWeights = TrainingHyperParameters.ReadClassWeights(saved.HyperParameters, trainer.Network.OutputSize);
+        if (classWeights.Length > 0)
+        {
+            if (!loss.UsesClassLabels)
+                throw new ModelFormatException("The optimizer state has class weights but the loss is " + loss.Kind + ", which takes none.");
+            trainer.SetClassWeights(Array.ConvertAll(classWeights, T.CreateTruncating));
+        }
         return trainer;
     }
 

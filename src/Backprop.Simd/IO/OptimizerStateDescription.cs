@@ -13,8 +13,8 @@ public sealed class OptimizerStateDescription<T>
     /// <summary>The most buffers a state may hold.</summary>
     public const int MaxBuffers = 16;
 
-    /// <summary>The most hyper-parameters a state may hold.</summary>
-    public const int MaxHyperParameters = 256;
+    /// <summary>The most hyper-parameters a state may hold (room for a trainer's class weights, one per class).</summary>
+    public const int MaxHyperParameters = 4096;
 
     /// <summary>Creates the state; names and buffers are copied into new lists, the buffer arrays themselves are held.</summary>
     /// <param name="kind">The optimizer's name as the training layer spells it (e.g. "Adam"); non-empty, at most 255 UTF-8 bytes.</param>

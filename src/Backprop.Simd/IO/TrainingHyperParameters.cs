@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using Backprop.Simd.Kernels;
 using Backprop.Simd.Training;
 
@@ -6,7 +7,7 @@ namespace Backprop.Simd.IO;
 
 /// <summary>
 /// Writes a trainer's configuration — every <see cref="OptimizerSettings"/> field, the loss's label smoothing, the
-/// gradient-clipping norm and the learning-rate schedule — as the named hyper-parameters of an
+/// gradient-clipping norm, the learning-rate schedule and the class weights — as the named hyper-parameters of an
 /// <see cref="OptimizerStateDescription{T}"/>, and reads it back exactly (doubles are stored as doubles, so nothing is
 /// rounded). Names follow <c>torch.optim</c> where PyTorch has one.
 /// </summary>
@@ -34,6 +35,12 @@ public static class TrainingHyperParameters
     public const string ScheduleKind = "schedule.kind", ScheduleStepSize = "schedule.step_size",
         ScheduleGamma = "schedule.gamma", ScheduleMaxSteps = "schedule.t_max", ScheduleMinimumRate = "schedule.eta_min",
         ScheduleWarmupSteps = "schedule.warmup_steps", ScheduleWarmupStartFactor = "schedule.warmup_start_factor";
+
+    /// <summary>
+    /// Prefix of the trainer's <see cref="Trainer{T}.ClassWeights"/>: <c>class_weight.0</c>, <c>class_weight.1</c>, … one
+    /// per class, all absent when the trainer has none.
+    /// </summary>
+    public const string ClassWeightPrefix = "class_weight.";
 
     // Whole numbers above this lose precision as doubles.
     private const double MaxExactInteger = 9007199254740992d;
@@ -151,6 +158,39 @@ public static class TrainingHyperParameters
         if (!double.IsFinite(norm) || norm <= 0) throw OutOfRange(MaxGradientNorm, norm, "a positive finite number");
         return norm;
     }
+
+    /// <summary>Adds <paramref name="weights"/> (none when empty) to <paramref name="values"/> under <see cref="ClassWeightPrefix"/>.</summary>
+    /// <typeparam name="T">The trainer's element type; every value of it is exact as a double.</typeparam>
+    public static void WriteClassWeights<T>(Dictionary<string, double> values, ReadOnlySpan<T> weights)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        for (int i = 0; i < weights.Length; i++) values[ClassWeight(i)] = double.CreateTruncating(weights[i]);
+    }
+
+    /// <summary>The stored class weights: empty when none were stored, else exactly <paramref name="classes"/> of them.</summary>
+    /// <exception cref="ModelFormatException">
+    /// Some but not all classes have a weight, a name under the prefix is not a class index, or a weight is negative or not finite.
+    /// </exception>
+    public static double[] ReadClassWeights(IReadOnlyDictionary<string, double> values, int classes)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        int stored = values.Keys.Count(name => name.StartsWith(ClassWeightPrefix, StringComparison.Ordinal));
+        if (stored == 0) return [];
+        if (stored != classes)
+            throw new ModelFormatException("The optimizer state has " + stored + " class weights but the network has " + classes + " classes.");
+        var weights = new double[classes];
+        for (int i = 0; i < classes; i++)
+        {
+            // With exactly `classes` names under the prefix, all of 0..classes−1 present means nothing else is.
+            double weight = Get(values, ClassWeight(i));
+            if (!double.IsFinite(weight) || weight < 0) throw OutOfRange(ClassWeight(i), weight, "a finite number ≥ 0");
+            weights[i] = weight;
+        }
+        return weights;
+    }
+
+    private static string ClassWeight(int index) => ClassWeightPrefix + index.ToString(CultureInfo.InvariantCulture);
 
     private static double ExactCount(long count, string name)
     {

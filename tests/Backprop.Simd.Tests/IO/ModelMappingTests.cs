@@ -144,6 +144,7 @@ public sealed class ModelMappingTests : IDisposable
         { "schedule.warmup_steps 1.5", "'schedule.warmup_steps' is 1.5" },
         { "max_grad_norm -1", "'max_grad_norm' is -1" },
         { "one buffer", "Adam keeps 2 state buffers but the file has 1" },
+        { "class_weight.0 2", "has 1 class weights but the network has" },
     };
 
     [Theory]

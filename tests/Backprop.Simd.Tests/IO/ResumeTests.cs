@@ -59,6 +59,13 @@ public sealed class ResumeTests : IDisposable
     }
 
     [Fact]
+    public void Class_weights_are_saved_and_resumed_exactly()
+    {
+        double[] weights = [1, 2.5, 0.5, 1, 1, 3, 1, 0, 1, 1.25];
+        AssertResumeIsExact(Digits.Features, OptimizerSettings.Adam(2e-3), Loss.CrossEntropy(0.1), default, null, weights);
+    }
+
+    [Fact]
     public void The_generator_state_continues_the_stream_exactly_including_a_pending_normal_sample()
     {
         var original = new Xoshiro256StarStar(99);
@@ -80,20 +87,20 @@ public sealed class ResumeTests : IDisposable
     }
 
     private void AssertResumeIsExact<T>(ReadOnlySpan2D<T> features, OptimizerSettings settings, Loss loss,
-        LearningRateSchedule schedule, double? clip)
+        LearningRateSchedule schedule, double? clip, double[]? classWeights = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ReadOnlySpan<int> labels = Digits.Labels;
         Dense[] layers = [new(24, Activation.Relu), new(16, Activation.Tanh), new(Digits.ClassCount)];
         var metadata = new Dictionary<string, string> { ["classes"] = string.Join(",", Digits.ClassNames) };
 
-        Trainer<T> uninterrupted = NewTrainer<T>(layers, loss, settings, schedule, clip);
+        Trainer<T> uninterrupted = NewTrainer<T>(layers, loss, settings, schedule, clip, classWeights);
         var uninterruptedRandom = new Xoshiro256StarStar(ShuffleSeed);
         int[] uninterruptedOrder = new int[labels.Length];
         for (int epoch = 0; epoch < EpochsBefore + EpochsAfter; epoch++)
             TrainEpoch(uninterrupted, uninterruptedRandom, uninterruptedOrder, features, labels);
 
-        Trainer<T> first = NewTrainer<T>(layers, loss, settings, schedule, clip);
+        Trainer<T> first = NewTrainer<T>(layers, loss, settings, schedule, clip, classWeights);
         var firstRandom = new Xoshiro256StarStar(ShuffleSeed);
         int[] firstOrder = new int[labels.Length];
         for (int epoch = 0; epoch < EpochsBefore; epoch++) TrainEpoch(first, firstRandom, firstOrder, features, labels);
@@ -111,6 +118,7 @@ public sealed class ResumeTests : IDisposable
         Assert.Equal(loss, resumed.Loss);
         Assert.Equal(schedule, resumed.Schedule);
         Assert.Equal(clip, resumed.MaxGradientNorm);
+        Assert.Equal(first.ClassWeights.ToArray(), resumed.ClassWeights.ToArray());
         for (long epoch = saved.Epoch; epoch < EpochsBefore + EpochsAfter; epoch++)
             TrainEpoch(resumed, resumedRandom, resumedOrder, features, labels);
 
@@ -122,13 +130,17 @@ public sealed class ResumeTests : IDisposable
     }
 
     private static Trainer<T> NewTrainer<T>(Dense[] layers, Loss loss, OptimizerSettings settings,
-        LearningRateSchedule schedule, double? clip)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        new(new Network<T>(Digits.FeatureCount, layers, seed: 7), loss, settings, Batch)
+        LearningRateSchedule schedule, double? clip, double[]? classWeights)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var trainer = new Trainer<T>(new Network<T>(Digits.FeatureCount, layers, seed: 7), loss, settings, Batch)
         {
             Schedule = schedule,
             MaxGradientNorm = clip,
         };
+        if (classWeights is not null) trainer.SetClassWeights(Array.ConvertAll(classWeights, T.CreateTruncating));
+        return trainer;
+    }
 
     private static void TrainEpoch<T>(Trainer<T> trainer, Xoshiro256StarStar random, int[] order,
         ReadOnlySpan2D<T> features, ReadOnlySpan<int> labels)
