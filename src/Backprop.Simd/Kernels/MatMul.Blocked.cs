@@ -140,22 +140,32 @@ internal static unsafe class MatMulBlocked
             return;
         }
 
+        // Row-major A: a tile's rows go through the variant's block transpose, Count rows at a time, when that many rows
+        // exist. The rows past the tile land in lanes that the next depth step's store overwrites, and the last store's
+        // spill reaches the next depth block or the next tile, both written afterwards.
+        int block = TOps.HasBlockTranspose && a.ColumnStride == 1 && TOps.Count >= tileRows ? TOps.Count : 0;
         for (int i = 0; i < rows; i += tileRows)
         {
             int validRows = Math.Min(tileRows, rows - i);
             T* panel = packed + ((nint)i * depth);
+            int blockedDepth = block > 0 && i + block <= rows ? depth / block * block : 0;
+            for (int p = 0; p < blockedDepth; p += block)
+            {
+                TOps.TransposeBlock(a.At(i0 + i, p0 + p), a.RowStride, panel + ((nint)p * tileRows), tileRows);
+            }
+
             for (int r = 0; r < tileRows; r++)
             {
-                T* target = panel + r;
+                T* target = panel + ((nint)blockedDepth * tileRows) + r;
                 if (r >= validRows)
                 {
                     for (int p = 0; p < depth; p++, target += tileRows) *target = T.Zero;
                     continue;
                 }
 
-                T* source = a.At(i0 + i + r, p0);
+                T* source = a.At(i0 + i + r, p0 + blockedDepth);
                 nint step = a.ColumnStride;
-                for (int p = 0; p < depth; p++, source += step, target += tileRows) *target = *source;
+                for (int p = blockedDepth; p < depth; p++, source += step, target += tileRows) *target = *source;
             }
         }
     }

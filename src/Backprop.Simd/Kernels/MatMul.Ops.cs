@@ -30,7 +30,9 @@ internal unsafe interface IMatMulOps<TVector, T>
     /// <summary>
     /// Copies a Count × Count block transposed: destination row r (rows <paramref name="destinationPitch"/> apart)
     /// receives source column r, where source row i is Count contiguous elements at <c>source + i·sourcePitch</c>.
-    /// Only called when <see cref="HasBlockTranspose"/> is true.
+    /// Rows are stored in increasing order: with a pitch below Count each row's tail is overwritten by the next row, and
+    /// the last row writes Count − pitch elements past the block's Count·pitch. Only called when
+    /// <see cref="HasBlockTranspose"/> is true.
     /// </summary>
     static virtual void TransposeBlock(T* source, nint sourcePitch, T* destination, nint destinationPitch) =>
         throw new UnreachableException();
