@@ -20,12 +20,20 @@ internal static class SteadyState
     public static long AllocatedBytes(Action<int> work, int calls)
     {
         int warmUpWindow = Math.Max(1, calls / 10);
+        WarmUp(() => Window(work, warmUpWindow) == 0);
+        return Window(work, calls);
+    }
+
+    /// <summary>
+    /// Repeats <paramref name="settled"/> (a run of the work that reports whether it allocated nothing) for at least
+    /// 300 ms and until it returns true, for work whose allocation is measured inside it (a fit loop's epochs).
+    /// </summary>
+    public static void WarmUp(Func<bool> settled)
+    {
         for (var clock = Stopwatch.StartNew(); clock.Elapsed < MaximumWarmUp;)
         {
-            if (Window(work, warmUpWindow) == 0 && clock.Elapsed >= MinimumWarmUp) break;
+            if (settled() && clock.Elapsed >= MinimumWarmUp) return;
         }
-
-        return Window(work, calls);
     }
 
     private static long Window(Action<int> work, int calls)
