@@ -159,7 +159,7 @@ internal static unsafe class MatMulBlocked
                 T* target = panel + ((nint)blockedDepth * tileRows) + r;
                 if (r >= validRows)
                 {
-                    for (int p = 0; p < depth; p++, target += tileRows) *target = T.Zero;
+                    for (int p = blockedDepth; p < depth; p++, target += tileRows) *target = T.Zero;
                     continue;
                 }
 

@@ -21,7 +21,8 @@ internal unsafe struct OptimizerJob<T> : IParallelWork where T : unmanaged, IFlo
     private readonly int _vectors;
     private int _vectorsPerPart;
 
-    // The pointers address pinned storage padded to whole vectors; state buffers the optimizer lacks are null.
+    // The pointers address storage padded to whole vectors, which the caller keeps fixed while the job runs; state
+    // buffers the optimizer lacks are null.
     public OptimizerJob(in OptimizerSettings settings, double learningRate, long step, bool lossIncreased, int vectors,
         T* parameters, T* gradients, T* state0, T* state1, T* state2)
     {
