@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Backprop.Simd.IO;
 using Backprop.Simd.Kernels;
 using Backprop.Simd.Network;
@@ -19,66 +20,93 @@ public sealed class FrozenModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     private const int Alignment = 64;
     private readonly Dense[] _architecture;
     private readonly FrozenLayer[] _layers;
-    // Pinned so that the aligned origin stays aligned: the GC never moves the block.
+    // Pinned so that the aligned origins stay aligned: the GC never moves the blocks.
     private readonly T[] _block;
     private readonly int _origin;
+    private readonly ushort[]? _halfBlock;
+    private readonly int _halfOrigin;
 
-    private FrozenModel(int inputSize, ReadOnlySpan<Dense> architecture, ReadOnlySpan<T> parameters, SimdVariant variant)
+    private FrozenModel(int inputSize, ReadOnlySpan<Dense> architecture, ReadOnlySpan<T> parameters, SimdVariant variant,
+        WeightFormat format)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
         if (architecture.IsEmpty) throw new ArgumentException("A model needs at least one layer.", nameof(architecture));
+        bool half = format == WeightFormat.BFloat16;
+        if (!Enum.IsDefined(format)) throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown weight format.");
+        if (half && typeof(T) != typeof(float))
+            throw new ArgumentException("bfloat16 weights are for float models; this one is " + typeof(T).Name + ".", nameof(format));
         int panelWidth = MatVec.PanelWidth<T>(variant);
         _architecture = architecture.ToArray();
         _layers = new FrozenLayer[architecture.Length];
-        int fanIn = inputSize, offset = 0, parameterCount = 0;
+        // Full: each layer's panels then its bias in one block. bfloat16: panels in their own block, biases in this one.
+        int fanIn = inputSize, offset = 0, halfOffset = 0, parameterCount = 0;
         for (int l = 0; l < architecture.Length; l++)
         {
-            _layers[l] = new FrozenLayer(fanIn, architecture[l].Units, MatVec.Padded(architecture[l].Units, panelWidth),
-                architecture[l].Activation, offset);
-            offset += _layers[l].Length;
-            parameterCount += (fanIn + 1) * architecture[l].Units;
-            fanIn = architecture[l].Units;
+            int units = architecture[l].Units, padded = MatVec.Padded(units, panelWidth), panelLength = fanIn * padded;
+            _layers[l] = half
+                ? new FrozenLayer(fanIn, units, padded, architecture[l].Activation, halfOffset, offset)
+                : new FrozenLayer(fanIn, units, padded, architecture[l].Activation, offset, offset + panelLength);
+            if (half) halfOffset += panelLength;
+            offset += half ? padded : panelLength + padded;
+            parameterCount += (fanIn + 1) * units;
+            fanIn = units;
         }
         Check.Length(parameterCount, "the architecture's parameter count", parameters.Length, nameof(parameters));
 
-        int slack = Alignment / Unsafe.SizeOf<T>();
-        _block = GC.AllocateArray<T>(offset + slack, pinned: true);
+        _block = GC.AllocateArray<T>(offset + (Alignment / Unsafe.SizeOf<T>()), pinned: true);
         _origin = AlignedOrigin(_block);
+        if (half)
+        {
+            _halfBlock = GC.AllocateArray<ushort>(halfOffset + (Alignment / sizeof(ushort)), pinned: true);
+            _halfOrigin = AlignedOrigin(_halfBlock);
+        }
         int source = 0;
         foreach (FrozenLayer layer in _layers)
         {
-            ReadOnlySpan2D<T> w = parameters.Slice(source, layer.InputSize * layer.Units).AsSpan2D(layer.InputSize, layer.Units);
-            MatVec.Pack(w, panelWidth, Panels(layer));
+            ReadOnlySpan<T> weights = parameters.Slice(source, layer.InputSize * layer.Units);
+            if (half) MatVec.PackBFloat16(MemoryMarshal.Cast<T, float>(weights).AsSpan2D(layer.InputSize, layer.Units), panelWidth, HalfPanels(layer));
+            else MatVec.Pack(weights.AsSpan2D(layer.InputSize, layer.Units), panelWidth, Panels(layer));
             parameters.Slice(source + layer.InputSize * layer.Units, layer.Units).CopyTo(Bias(layer));
             source += (layer.InputSize + 1) * layer.Units;
         }
 
         InputSize = inputSize;
         Variant = variant;
+        WeightFormat = format;
         MaxPaddedWidth = 0;
         foreach (FrozenLayer layer in _layers) MaxPaddedWidth = Math.Max(MaxPaddedWidth, layer.PaddedUnits);
     }
 
     /// <summary>Copies <paramref name="network"/>'s current parameters; later changes to the network do not reach the model.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="network"/> is null.</exception>
-    public static FrozenModel<T> From(Network<T> network) => From(network, SimdSupport.Active);
+    public static FrozenModel<T> From(Network<T> network) => From(network, WeightFormat.Full);
+
+    /// <summary>Copies <paramref name="network"/>'s current parameters, storing the weights in <paramref name="format"/>.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="format"/> is bfloat16 and T is not float.</exception>
+    public static FrozenModel<T> From(Network<T> network, WeightFormat format) => From(network, SimdSupport.Active, format);
 
     /// <summary>Copies the parameters of a model loaded from a file (<see cref="NativeModelFormat"/>, SafeTensors, …).</summary>
     /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
-    public static FrozenModel<T> From(ModelDescription<T> model)
+    public static FrozenModel<T> From(ModelDescription<T> model) => From(model, WeightFormat.Full);
+
+    /// <summary>Copies the parameters of a model loaded from a file, storing the weights in <paramref name="format"/>.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="format"/> is bfloat16 and T is not float.</exception>
+    public static FrozenModel<T> From(ModelDescription<T> model, WeightFormat format)
     {
         ArgumentNullException.ThrowIfNull(model);
         var architecture = new Dense[model.Layers.Count];
         for (int l = 0; l < architecture.Length; l++) architecture[l] = new Dense(model.Layers[l].Units, model.Layers[l].Activation);
-        return new FrozenModel<T>(model.InputSize, architecture, model.Parameters, SimdSupport.Active);
+        return new FrozenModel<T>(model.InputSize, architecture, model.Parameters, SimdSupport.Active, format);
     }
 
-    internal static FrozenModel<T> From(Network<T> network, SimdVariant variant)
+    internal static FrozenModel<T> From(Network<T> network, SimdVariant variant, WeightFormat format = WeightFormat.Full)
     {
         ArgumentNullException.ThrowIfNull(network);
         var architecture = new Dense[network.Layers.Length];
         for (int l = 0; l < architecture.Length; l++) architecture[l] = new Dense(network.Layers[l].Units, network.Layers[l].Activation);
-        return new FrozenModel<T>(network.InputSize, architecture, network.Parameters, variant);
+        return new FrozenModel<T>(network.InputSize, architecture, network.Parameters, variant, format);
     }
 
     /// <summary>The number of input features.</summary>
@@ -89,6 +117,9 @@ public sealed class FrozenModel<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>The layers from input to output.</summary>
     public ReadOnlySpan<Dense> Layers => _architecture;
+
+    /// <summary>How the weights are stored.</summary>
+    public WeightFormat WeightFormat { get; }
 
     /// <summary>The instruction-set variant the weights are packed for and the kernels run.</summary>
     internal SimdVariant Variant { get; }
@@ -117,7 +148,9 @@ public sealed class FrozenModel<T> where T : unmanaged, IFloatingPointIeee754<T>
         foreach (FrozenLayer layer in _layers)
         {
             Span<T> flat = target[..(rows * layer.PaddedUnits)];
-            MatVec.MultiplyAddBias(x, Panels(layer), Bias(layer), flat.AsSpan2D(rows, layer.PaddedUnits), Variant);
+            Span2D<T> y = flat.AsSpan2D(rows, layer.PaddedUnits);
+            if (_halfBlock is null) MatVec.MultiplyAddBias(x, Panels(layer), Bias(layer), y, Variant);
+            else MatVec.MultiplyAddBias(x, HalfPanels(layer), Bias(layer), y, Variant);
             if (layer.Activation.Kind != ActivationKind.Identity) ActivationKernels.Forward(flat, layer.Activation, flat, Variant);
             x = flat.AsSpan2D(0, rows, layer.Units, layer.PaddedUnits - layer.Units);
             Span<T> written = target;
@@ -127,12 +160,15 @@ public sealed class FrozenModel<T> where T : unmanaged, IFloatingPointIeee754<T>
         return x;
     }
 
-    private static unsafe int AlignedOrigin(T[] pinnedBlock)
+    private static unsafe int AlignedOrigin<TElement>(TElement[] pinnedBlock) where TElement : unmanaged
     {
-        fixed (T* start = pinnedBlock) return (int)((Alignment - (nuint)start % Alignment) % Alignment / (nuint)sizeof(T));
+        fixed (TElement* start = pinnedBlock)
+            return (int)((Alignment - (nuint)start % Alignment) % Alignment / (nuint)sizeof(TElement));
     }
 
     private Span<T> Panels(FrozenLayer layer) => _block.AsSpan(_origin + layer.PanelOffset, layer.PanelLength);
+
+    private Span<ushort> HalfPanels(FrozenLayer layer) => _halfBlock.AsSpan(_halfOrigin + layer.PanelOffset, layer.PanelLength);
 
     private Span<T> Bias(FrozenLayer layer) => _block.AsSpan(_origin + layer.BiasOffset, layer.PaddedUnits);
 }

@@ -55,22 +55,68 @@ internal static class MatVec
         Check.Length(y.Width * x.Width, "the packed size of W", panels.Length, nameof(panels));
         switch (variant)
         {
-            case SimdVariant.Vector512: Run<T, Vector512<T>, Vector512Ops<T>>(x, panels, bias, y); break;
-            case SimdVariant.Vector256: Run<T, Vector256<T>, Vector256Ops<T>>(x, panels, bias, y); break;
-            case SimdVariant.Vector128: Run<T, Vector128<T>, Vector128Ops<T>>(x, panels, bias, y); break;
-            default: Run<T, T, ScalarOps<T>>(x, panels, bias, y); break;
+            case SimdVariant.Vector512: Run<T, T, Vector512<T>, Vector512Ops<T>, FullWeights<Vector512<T>, T, Vector512Ops<T>>>(x, panels, bias, y); break;
+            case SimdVariant.Vector256: Run<T, T, Vector256<T>, Vector256Ops<T>, FullWeights<Vector256<T>, T, Vector256Ops<T>>>(x, panels, bias, y); break;
+            case SimdVariant.Vector128: Run<T, T, Vector128<T>, Vector128Ops<T>, FullWeights<Vector128<T>, T, Vector128Ops<T>>>(x, panels, bias, y); break;
+            default: Run<T, T, T, ScalarOps<T>, FullWeights<T, T, ScalarOps<T>>>(x, panels, bias, y); break;
+        }
+    }
+
+    // W: [k, n] float  →  bfloat16 panels [⌈n/P⌉, k, P], each weight rounded to nearest, ties to even. Within a row of a
+    // panel, vectors 0 and 1 (and 2 and 3) are interleaved element by element, so that one 32-bit lane holds lane l of
+    // both and a load splits into two vectors without shuffles (see BFloat16Weights256).
+    public static void PackBFloat16(ReadOnlySpan2D<float> w, int panelWidth, Span<ushort> panels)
+    {
+        int k = w.Height, n = w.Width, lanes = panelWidth / VectorsPerPanel;
+        Check.Length(Padded(n, panelWidth) * k, "the packed size of w", panels.Length, nameof(panels));
+        panels.Clear();
+        for (int column = 0, offset = 0; column < n; column += panelWidth, offset += k * panelWidth)
+        {
+            int count = Math.Min(panelWidth, n - column);
+            for (int i = 0; i < k; i++)
+            {
+                ReadOnlySpan<float> source = w.GetRowSpan(i).Slice(column, count);
+                Span<ushort> target = panels.Slice(offset + i * panelWidth, panelWidth);
+                for (int j = 0; j < count; j++)
+                {
+                    int vector = j / lanes, lane = j % lanes;
+                    target[(vector / 2 * 2 * lanes) + (2 * lane) + (vector % 2)] = BFloat16.Round(source[j]);
+                }
+            }
+        }
+    }
+
+    // MultiplyAddBias with bfloat16 panels: each weight widened to float exactly, then the same arithmetic in order.
+    public static void MultiplyAddBias<T>(ReadOnlySpan2D<T> x, ReadOnlySpan<ushort> panels, ReadOnlySpan<T> bias, Span2D<T> y,
+        SimdVariant variant) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) != typeof(float)) throw new NotSupportedException("bfloat16 weights serve float models only.");
+        int panelWidth = PanelWidth<T>(variant);
+        if (y.Width % panelWidth != 0)
+            throw new ArgumentException("y has width " + y.Width + ", not a multiple of the panel width " + panelWidth + ".", nameof(y));
+        Check.Length(y.Height, "the height of y", x.Height, nameof(x));
+        Check.Length(y.Width, "the width of y", bias.Length, nameof(bias));
+        Check.Length(y.Width * x.Width, "the packed size of W", panels.Length, nameof(panels));
+        switch (variant)
+        {
+            case SimdVariant.Vector512: Run<T, ushort, Vector512<T>, Vector512Ops<T>, BFloat16Weights512<T>>(x, panels, bias, y); break;
+            case SimdVariant.Vector256: Run<T, ushort, Vector256<T>, Vector256Ops<T>, BFloat16Weights256<T>>(x, panels, bias, y); break;
+            case SimdVariant.Vector128: Run<T, ushort, Vector128<T>, Vector128Ops<T>, BFloat16Weights128<T>>(x, panels, bias, y); break;
+            default: Run<T, ushort, T, ScalarOps<T>, BFloat16WeightsScalar<T>>(x, panels, bias, y); break;
         }
     }
 
     // Optimised at first call rather than tiered: a service's first requests are as fast as the rest, and the
     // rounding (FMA or not) never changes when a method is recompiled.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run<T, TVector, TOps>(ReadOnlySpan2D<T> x, ReadOnlySpan<T> panels, ReadOnlySpan<T> bias, Span2D<T> y)
-        where T : unmanaged where TVector : struct where TOps : IVectorOps<TVector, T>
+    private static void Run<T, TWeight, TVector, TOps, TWeights>(ReadOnlySpan2D<T> x, ReadOnlySpan<TWeight> panels, ReadOnlySpan<T> bias,
+        Span2D<T> y)
+        where T : unmanaged where TWeight : unmanaged where TVector : struct where TOps : IVectorOps<TVector, T>
+        where TWeights : IPanelWeights<TVector, TWeight>
     {
         int rows = x.Height, k = x.Width, width = y.Width, panelWidth = VectorsPerPanel * TOps.Count;
         if (rows == 0 || width == 0) return;
-        ref T panel = ref MemoryMarshal.GetReference(panels);
+        ref TWeight panel = ref MemoryMarshal.GetReference(panels);
         ref T b = ref MemoryMarshal.GetReference(bias);
         // Panels outermost: a panel (k·P elements, ~100 KB for W1's first layer) stays in L2 while every row uses it.
         for (int column = 0; column < width; column += panelWidth)
@@ -78,10 +124,11 @@ internal static class MatVec
             int row = 0;
             for (; row + 1 < rows; row += 2)
             {
-                TwoRows<T, TVector, TOps>(ref XRow(x, row), ref XRow(x, row + 1), k, ref panel, ref Unsafe.Add(ref b, column),
-                    ref y[row, column], ref y[row + 1, column]);
+                TwoRows<T, TWeight, TVector, TOps, TWeights>(ref XRow(x, row), ref XRow(x, row + 1), k, ref panel,
+                    ref Unsafe.Add(ref b, column), ref y[row, column], ref y[row + 1, column]);
             }
-            if (row < rows) OneRow<T, TVector, TOps>(ref XRow(x, row), k, ref panel, ref Unsafe.Add(ref b, column), ref y[row, column]);
+            if (row < rows)
+                OneRow<T, TWeight, TVector, TOps, TWeights>(ref XRow(x, row), k, ref panel, ref Unsafe.Add(ref b, column), ref y[row, column]);
             panel = ref Unsafe.Add(ref panel, (nint)k * panelWidth);
         }
     }
@@ -90,8 +137,9 @@ internal static class MatVec
         ref x.Width == 0 ? ref Unsafe.NullRef<T>() : ref Unsafe.AsRef(in x.DangerousGetReferenceAt(row, 0));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void OneRow<T, TVector, TOps>(ref T x, int k, ref T w, ref T bias, ref T y)
-        where T : unmanaged where TVector : struct where TOps : IVectorOps<TVector, T>
+    private static void OneRow<T, TWeight, TVector, TOps, TWeights>(ref T x, int k, ref TWeight w, ref T bias, ref T y)
+        where T : unmanaged where TWeight : unmanaged where TVector : struct where TOps : IVectorOps<TVector, T>
+        where TWeights : IPanelWeights<TVector, TWeight>
     {
         nint n = TOps.Count;
         TVector a0 = TOps.Load(in bias), a1 = TOps.Load(in Unsafe.Add(ref bias, n));
@@ -99,10 +147,11 @@ internal static class MatVec
         for (nint i = 0; i < k; i++)
         {
             TVector xi = TOps.Broadcast(Unsafe.Add(ref x, i));
-            a0 = TOps.MultiplyAdd(xi, TOps.Load(in w), a0);
-            a1 = TOps.MultiplyAdd(xi, TOps.Load(in Unsafe.Add(ref w, n)), a1);
-            a2 = TOps.MultiplyAdd(xi, TOps.Load(in Unsafe.Add(ref w, 2 * n)), a2);
-            a3 = TOps.MultiplyAdd(xi, TOps.Load(in Unsafe.Add(ref w, 3 * n)), a3);
+            TWeights.Load(in w, out TVector w0, out TVector w1, out TVector w2, out TVector w3);
+            a0 = TOps.MultiplyAdd(xi, w0, a0);
+            a1 = TOps.MultiplyAdd(xi, w1, a1);
+            a2 = TOps.MultiplyAdd(xi, w2, a2);
+            a3 = TOps.MultiplyAdd(xi, w3, a3);
             w = ref Unsafe.Add(ref w, 4 * n);
         }
         TOps.Store(a0, ref y);
@@ -112,8 +161,10 @@ internal static class MatVec
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void TwoRows<T, TVector, TOps>(ref T x0, ref T x1, int k, ref T w, ref T bias, ref T y0, ref T y1)
-        where T : unmanaged where TVector : struct where TOps : IVectorOps<TVector, T>
+    private static void TwoRows<T, TWeight, TVector, TOps, TWeights>(ref T x0, ref T x1, int k, ref TWeight w, ref T bias, ref T y0,
+        ref T y1)
+        where T : unmanaged where TWeight : unmanaged where TVector : struct where TOps : IVectorOps<TVector, T>
+        where TWeights : IPanelWeights<TVector, TWeight>
     {
         nint n = TOps.Count;
         TVector a0 = TOps.Load(in bias), a1 = TOps.Load(in Unsafe.Add(ref bias, n));
@@ -122,12 +173,11 @@ internal static class MatVec
         for (nint i = 0; i < k; i++)
         {
             TVector xi = TOps.Broadcast(Unsafe.Add(ref x0, i)), zi = TOps.Broadcast(Unsafe.Add(ref x1, i));
-            TVector w0 = TOps.Load(in w), w1 = TOps.Load(in Unsafe.Add(ref w, n));
+            TWeights.Load(in w, out TVector w0, out TVector w1, out TVector w2, out TVector w3);
             a0 = TOps.MultiplyAdd(xi, w0, a0);
             c0 = TOps.MultiplyAdd(zi, w0, c0);
             a1 = TOps.MultiplyAdd(xi, w1, a1);
             c1 = TOps.MultiplyAdd(zi, w1, c1);
-            TVector w2 = TOps.Load(in Unsafe.Add(ref w, 2 * n)), w3 = TOps.Load(in Unsafe.Add(ref w, 3 * n));
             a2 = TOps.MultiplyAdd(xi, w2, a2);
             c2 = TOps.MultiplyAdd(zi, w2, c2);
             a3 = TOps.MultiplyAdd(xi, w3, a3);

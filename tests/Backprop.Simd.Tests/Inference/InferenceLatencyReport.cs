@@ -29,6 +29,11 @@ public class InferenceLatencyReport(ITestOutputHelper output)
         output.WriteLine("Single thread, 200,000 calls:");
         output.WriteLine(LoadResult.Header);
         output.WriteLine(InferenceLoad.Run(model, 1, TimeSpan.FromSeconds(60), 200_000, inputs).ToString());
+        output.WriteLine("Single thread, 200,000 calls, bfloat16 weights:");
+        output.WriteLine(LoadResult.Header);
+        LoadResult half = InferenceLoad.Run(FrozenModel<float>.From(network, WeightFormat.BFloat16), 1, TimeSpan.FromSeconds(60), 200_000, inputs);
+        output.WriteLine(half.ToString());
+        Assert.Equal(0, half.BytesAllocated);
         output.WriteLine("");
         output.WriteLine("N threads, 3 s each:");
         output.WriteLine(LoadResult.Header);
