@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
 
 namespace Backprop.Simd.Kernels;
 
@@ -19,12 +20,16 @@ internal interface IElementwiseStep
 /// <summary>Walks the rows of a 2-D region with the vectors of one <see cref="SimdVariant"/>.</summary>
 internal static class ElementwiseDriver
 {
+    // Compiled fully optimised at first call, not tiered: the first epoch runs at full speed instead of in
+    // unoptimised code, and the arithmetic never changes when a method is recompiled.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<T, TStep>(ref TStep step, int rows, int width, SimdVariant variant)
         where T : unmanaged where TStep : IElementwiseStep, allows ref struct
     {
         for (nint row = 0; row < rows; row++) RunRow<T, TStep>(ref step, row, width, variant);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RunRow<T, TStep>(ref TStep step, nint row, int width, SimdVariant variant)
         where T : unmanaged where TStep : IElementwiseStep, allows ref struct
     {

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Backprop.Simd.Kernels;
 
@@ -32,6 +33,9 @@ internal static unsafe class MatMulBlocked
         }
     }
 
+    // Compiled fully optimised at first call, not tiered: the first epoch runs at full speed instead of in
+    // unoptimised code, and the arithmetic never changes when a method is recompiled.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run<TOps, TVector, T, TPanel>(MatrixView<T> a, MatrixView<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate)
         where TOps : IMatMulOps<TVector, T>
         where TVector : unmanaged
@@ -89,6 +93,7 @@ internal static unsafe class MatMulBlocked
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile<TOps, TVector, T, TPanel>(bool inPlace, T* a, nint aPitch, T* packedA, T* packedB, int depth, T* c, nint cPitch, bool load)
         where TOps : IMatMulOps<TVector, T>
         where TVector : unmanaged
@@ -108,6 +113,7 @@ internal static unsafe class MatMulBlocked
     // Packed A: for each tile of TileRows rows, [depth][TileRows], rows past the end zero. Each row of the view is
     // walked with pointer increments (contiguous for row-major A; for a transposed view a tile's rows share cache
     // lines): packing is a measurable share of the narrow products.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackA<TOps, TVector, T>(MatrixView<T> a, int i0, int p0, int rows, int depth, T* packed)
         where TOps : IMatMulOps<TVector, T>
         where TVector : unmanaged
@@ -171,6 +177,7 @@ internal static unsafe class MatMulBlocked
     }
 
     // Packed B: [depth][panelWidth], columns past the end zero.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackB<TOps, TVector, T>(MatrixView<T> b, int p0, int j0, int depth, int columns, int panelWidth, T* packed)
         where TOps : IMatMulOps<TVector, T>
         where TVector : unmanaged
@@ -222,6 +229,7 @@ internal static unsafe class MatMulBlocked
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyTile<T>(T* source, nint sourceRowStride, nint sourceColumnStride,
         T* destination, nint destinationRowStride, nint destinationColumnStride, int rows, int columns)
         where T : unmanaged

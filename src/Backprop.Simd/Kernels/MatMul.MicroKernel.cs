@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Backprop.Simd.Kernels;
 
 /// <summary>
@@ -12,6 +14,7 @@ internal static unsafe class MatMulMicroKernel
     // A: packed [depth][TileRows], or in place (row-major, rows aPitch apart) when TLayout says so.
     // B: packed [depth][TPanel.Vectors·Count]  C: [TileRows, TPanel.Vectors·Count] at pitch cPitch.
     // Without `load` the tile starts from zero, so C need not hold anything.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<TOps, TVector, T, TLayout, TPanel>(T* a, nint aPitch, T* b, int depth, T* c, nint cPitch, bool load)
         where TOps : IMatMulOps<TVector, T>
         where TVector : unmanaged

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Backprop.Simd.Kernels;
 
@@ -12,6 +13,9 @@ internal static unsafe class MatMulSingleRow
     internal const int ColumnVectorsPerStep = 8;
     private const int DotsPerStep = 4;
 
+    // Compiled fully optimised at first call, not tiered: the first epoch runs at full speed instead of in
+    // unoptimised code, and the arithmetic never changes when a method is recompiled.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<TOps, TVector, T>(MatrixView<T> a, MatrixView<T> b, MatrixView<T> c, int n, int k, bool accumulate)
         where TOps : IMatMulOps<TVector, T>
         where TVector : unmanaged
@@ -33,6 +37,7 @@ internal static unsafe class MatMulSingleRow
 
     // Rows of B are contiguous: c accumulates a[p]·B[p, :], eight vectors of columns at a time so that eight
     // independent FMA chains hide the FMA latency.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AlongRows<TOps, TVector, T>(MatrixView<T> a, MatrixView<T> b, MatrixView<T> c, int n, int k, bool accumulate, T* results)
         where TOps : IMatMulOps<TVector, T>
         where TVector : unmanaged
@@ -87,6 +92,7 @@ internal static unsafe class MatMulSingleRow
     }
 
     // Columns of B are contiguous: four dot products at a time share each vector of x.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AlongColumns<TOps, TVector, T>(T* x, MatrixView<T> b, MatrixView<T> c, int n, int k, bool accumulate, T* results)
         where TOps : IMatMulOps<TVector, T>
         where TVector : unmanaged
@@ -135,6 +141,7 @@ internal static unsafe class MatMulSingleRow
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Write<T>(T* results, MatrixView<T> c, int j0, int count, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Backprop.Simd.Training;
 
@@ -6,6 +7,7 @@ namespace Backprop.Simd.Training;
 internal static class AdagradUpdate
 {
     // p, g: padded parameter and gradient blocks; sum: PyTorch's state_sum. step is t ≥ 1.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply<T>(Span<Vector<T>> p, ReadOnlySpan<Vector<T>> g, Span<Vector<T>> sum,
         in OptimizerSettings settings, double learningRate, long step) where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Backprop.Simd.Training;
 
@@ -8,6 +9,7 @@ internal static class AdamUpdate
     // p, g: padded parameter and gradient blocks; m, v: exp_avg and exp_avg_sq. step is t ≥ 1. The operations follow
     // PyTorch's single-tensor implementation in order (lerp for m, addcmul for v, ε added after dividing √v by
     // √(1 − β₂ᵗ)) so float results round as PyTorch's do.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply<T>(Span<Vector<T>> p, ReadOnlySpan<Vector<T>> g, Span<Vector<T>> m, Span<Vector<T>> v,
         in OptimizerSettings settings, double learningRate, long step, bool decoupled)
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Backprop.Simd.Training;
 
@@ -7,6 +8,7 @@ internal static class RmsPropUpdate
 {
     // p, g: padded parameter and gradient blocks; squareAverage, gradientAverage (centred only) and buffer (momentum
     // only): PyTorch's square_avg, grad_avg and momentum_buffer.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply<T>(Span<Vector<T>> p, ReadOnlySpan<Vector<T>> g, Span<Vector<T>> squareAverage,
         Span<Vector<T>> gradientAverage, Span<Vector<T>> buffer, in OptimizerSettings settings, double learningRate)
         where T : unmanaged, IFloatingPointIeee754<T>

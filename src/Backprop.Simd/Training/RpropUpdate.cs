@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Backprop.Simd.Training;
 
@@ -12,6 +13,7 @@ internal static class RpropUpdate
     // p, g: padded parameter and gradient blocks; prev: the gradient kept from the last step (zeroed where the sign
     // flipped, as torch's `grad[sign.eq(etaminus)] = 0`); stepSize: per-parameter Δ; change: the last change applied to
     // p (iRprop⁺ only, else empty). Padding lanes have g = prev = 0, so their factor is 1 and they never move.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply<T>(Span<Vector<T>> p, ReadOnlySpan<Vector<T>> g, Span<Vector<T>> prev, Span<Vector<T>> stepSize,
         Span<Vector<T>> change, in OptimizerSettings settings, bool plus, bool lossIncreased)
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Backprop.Simd.Training;
 
@@ -7,6 +8,7 @@ internal static class SgdUpdate
 {
     // p, g, buffer: the padded parameter, gradient and momentum blocks. PyTorch creates the momentum buffer as a copy
     // of the first step's gradient, so dampening does not apply on that step.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply<T>(Span<Vector<T>> p, ReadOnlySpan<Vector<T>> g, Span<Vector<T>> buffer,
         in OptimizerSettings settings, double learningRate, bool firstStep) where T : unmanaged, IFloatingPointIeee754<T>
     {
