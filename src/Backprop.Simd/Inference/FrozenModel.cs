@@ -10,8 +10,8 @@ namespace Backprop.Simd.Inference;
 
 /// <summary>
 /// An immutable copy of a trained network, laid out once for prediction: each layer's weights packed into column
-/// panels that the one-row product streams front to back, biases padded to whole panels, all in one 64-byte-aligned
-/// block. Nothing in it ever changes after construction, so any number of threads share one instance without locks;
+/// panels that the one-row product streams front to back (in T, or in bfloat16 when <see cref="WeightFormat"/> says so),
+/// biases padded to whole panels, in 64-byte-aligned pinned blocks. Nothing in it ever changes after construction, so any number of threads share one instance without locks;
 /// each thread predicts through its own <see cref="InferenceSession{T}"/>, which owns the activation buffers.
 /// </summary>
 /// <typeparam name="T">The element type: <see cref="float"/> normally, <see cref="double"/> for exact checks.</typeparam>
