@@ -35,10 +35,9 @@ internal static class BenchCommand
     private static int Run(ToolConsole console, bool json)
     {
         var products = MeasureProducts();
-        (Timing step, long stepBytes) = MeasureTrainingStep();
-        (Timing single, Timing batch, long singleBytes, long batchBytes) = MeasurePrediction();
-        if (json) WriteJson(console.Output, products, step, stepBytes, (single, singleBytes), (batch, batchBytes));
-        else WriteText(console.Output, products, step, stepBytes, (single, singleBytes), (batch, batchBytes));
+        List<LatencyResult> latencies = [MeasureTrainingStep(), .. MeasurePrediction()];
+        if (json) WriteJson(console.Output, products, latencies);
+        else WriteText(console.Output, products, latencies);
         return ExitCode.Success;
     }
 
@@ -73,23 +72,31 @@ internal static class BenchCommand
             flops / timing.Median / 1e9);
     }
 
-    private static (Timing Timing, long Bytes) MeasureTrainingStep()
+    private static LatencyResult MeasureTrainingStep()
     {
         (Trainer<float> trainer, float[] features, int[] labels) = W1(OptimizerSettings.Adam());
         Timing timing = Time(() => trainer.Step(new ReadOnlySpan2D<float>(features, Batch, Widths[0]), labels));
-        return (timing, Allocated(() => trainer.Step(new ReadOnlySpan2D<float>(features, Batch, Widths[0]), labels)));
+        return new LatencyResult("training step (Adam)", "training_step_adam", InMilliseconds: true, timing,
+            Allocated(() => trainer.Step(new ReadOnlySpan2D<float>(features, Batch, Widths[0]), labels)));
     }
 
-    // Prediction as a service does it: a frozen model and one session per thread (the batch-1 path for one row).
-    private static (Timing Single, Timing Batch, long SingleBytes, long BatchBytes) MeasurePrediction()
+    // Prediction as a service does it: a frozen model and one session per thread (the batch-1 path for one row), with
+    // float weights and with bfloat16 weights.
+    private static List<LatencyResult> MeasurePrediction()
     {
         (Trainer<float> trainer, float[] features, _) = W1(OptimizerSettings.Adam());
         InferenceSession<float> session = FrozenModel<float>.From(trainer.Network).CreateSession(Batch);
+        InferenceSession<float> half = FrozenModel<float>.From(trainer.Network, WeightFormat.BFloat16).CreateSession(1);
         float[] outputs = new float[Batch * Widths[^1]];
-        Timing single = Time(() => Predict(session, features, outputs, 1));
-        Timing batch = Time(() => Predict(session, features, outputs, Batch));
-        return (single, batch, Allocated(() => Predict(session, features, outputs, 1)),
-            Allocated(() => Predict(session, features, outputs, Batch)));
+        LatencyResult Measure(string label, string key, InferenceSession<float> predictor, int rows) =>
+            new(label, key, InMilliseconds: false, Time(() => Predict(predictor, features, outputs, rows)),
+                Allocated(() => Predict(predictor, features, outputs, rows)));
+        return
+        [
+            Measure("predict batch 1", "predict_batch_1", session, 1),
+            Measure("predict batch 1 bf16", "predict_batch_1_bfloat16", half, 1),
+            Measure("predict batch 128", "predict_batch_128", session, Batch),
+        ];
     }
 
     private static void Predict(InferenceSession<float> session, float[] features, float[] outputs, int rows) =>
@@ -144,8 +151,7 @@ internal static class BenchCommand
         return values;
     }
 
-    private static void WriteText(TextWriter output, List<ProductResult> products, Timing step, long stepBytes,
-        (Timing Timing, long Bytes) single, (Timing Timing, long Bytes) batch)
+    private static void WriteText(TextWriter output, List<ProductResult> products, List<LatencyResult> latencies)
     {
         output.WriteLine(BackpropTool.VersionLine());
         output.WriteLine("W1: 784-256-128-10 ReLU MLP, batch 128, float32, 1 thread");
@@ -155,20 +161,19 @@ internal static class BenchCommand
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{product.Name,-18}{product.M,5}{product.N,7}{product.K,7}{product.GigaFlops,10:F2}"));
         output.WriteLine();
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"training step (Adam)   p50 {Milliseconds(step.Median)} ms   p99 {Milliseconds(step.P99)} ms   allocated {stepBytes} B"));
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"predict batch 1        p50 {Microseconds(single.Timing.Median)} µs   p99 {Microseconds(single.Timing.P99)} µs   allocated {single.Bytes} B"));
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"predict batch 128      p50 {Microseconds(batch.Timing.Median)} µs   p99 {Microseconds(batch.Timing.P99)} µs   allocated {batch.Bytes} B"));
+        foreach (LatencyResult latency in latencies)
+        {
+            (string unit, Func<double, string> format) = latency.InMilliseconds ? ("ms", (Func<double, string>)Milliseconds) : ("µs", Microseconds);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{latency.Label,-22} p50 {format(latency.Timing.Median)} {unit}   p99 {format(latency.Timing.P99)} {unit}   allocated {latency.Bytes} B"));
+        }
     }
 
     private static string Milliseconds(double seconds) => (seconds * 1e3).ToString("F3", CultureInfo.InvariantCulture);
 
     private static string Microseconds(double seconds) => (seconds * 1e6).ToString("F1", CultureInfo.InvariantCulture);
 
-    private static void WriteJson(TextWriter output, List<ProductResult> products, Timing step, long stepBytes,
-        (Timing Timing, long Bytes) single, (Timing Timing, long Bytes) batch)
+    private static void WriteJson(TextWriter output, List<ProductResult> products, List<LatencyResult> latencies)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
@@ -189,9 +194,7 @@ internal static class BenchCommand
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();
-            WriteTiming(writer, "training_step_adam", step, stepBytes);
-            WriteTiming(writer, "predict_batch_1", single.Timing, single.Bytes);
-            WriteTiming(writer, "predict_batch_128", batch.Timing, batch.Bytes);
+            foreach (LatencyResult latency in latencies) WriteTiming(writer, latency.Key, latency.Timing, latency.Bytes);
             writer.WriteEndObject();
         }
         output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
@@ -210,4 +213,6 @@ internal static class BenchCommand
     private readonly record struct Timing(double Median, double P99, int Samples);
 
     private readonly record struct ProductResult(string Name, int M, int N, int K, double GigaFlops);
+
+    private readonly record struct LatencyResult(string Label, string Key, bool InMilliseconds, Timing Timing, long Bytes);
 }

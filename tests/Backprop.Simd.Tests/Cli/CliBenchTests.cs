@@ -16,7 +16,7 @@ public class CliBenchTests
         Assert.Equal(8, report.GetProperty("products").GetArrayLength());
         foreach (JsonElement product in report.GetProperty("products").EnumerateArray())
             Assert.True(product.GetProperty("gflops").GetDouble() > 0, product.ToString());
-        foreach (string timing in (string[])["training_step_adam", "predict_batch_1", "predict_batch_128"])
+        foreach (string timing in (string[])["training_step_adam", "predict_batch_1", "predict_batch_1_bfloat16", "predict_batch_128"])
         {
             JsonElement element = report.GetProperty(timing);
             Assert.True(element.GetProperty("p50_seconds").GetDouble() > 0);
