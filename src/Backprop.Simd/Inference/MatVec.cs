@@ -47,12 +47,7 @@ internal static class MatVec
     public static void MultiplyAddBias<T>(ReadOnlySpan2D<T> x, ReadOnlySpan<T> panels, ReadOnlySpan<T> bias, Span2D<T> y,
         SimdVariant variant) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int panelWidth = PanelWidth<T>(variant);
-        if (y.Width % panelWidth != 0)
-            throw new ArgumentException("y has width " + y.Width + ", not a multiple of the panel width " + panelWidth + ".", nameof(y));
-        Check.Length(y.Height, "the height of y", x.Height, nameof(x));
-        Check.Length(y.Width, "the width of y", bias.Length, nameof(bias));
-        Check.Length(y.Width * x.Width, "the packed size of W", panels.Length, nameof(panels));
+        CheckShapes(x, panels.Length, bias, y, variant);
         switch (variant)
         {
             case SimdVariant.Vector512: Run<T, T, Vector512<T>, Vector512Ops<T>, FullWeights<Vector512<T>, T, Vector512Ops<T>>>(x, panels, bias, y); break;
@@ -91,12 +86,7 @@ internal static class MatVec
         SimdVariant variant) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (typeof(T) != typeof(float)) throw new NotSupportedException("bfloat16 weights serve float models only.");
-        int panelWidth = PanelWidth<T>(variant);
-        if (y.Width % panelWidth != 0)
-            throw new ArgumentException("y has width " + y.Width + ", not a multiple of the panel width " + panelWidth + ".", nameof(y));
-        Check.Length(y.Height, "the height of y", x.Height, nameof(x));
-        Check.Length(y.Width, "the width of y", bias.Length, nameof(bias));
-        Check.Length(y.Width * x.Width, "the packed size of W", panels.Length, nameof(panels));
+        CheckShapes(x, panels.Length, bias, y, variant);
         switch (variant)
         {
             case SimdVariant.Vector512: Run<T, ushort, Vector512<T>, Vector512Ops<T>, BFloat16Weights512<T>>(x, panels, bias, y); break;
@@ -104,6 +94,17 @@ internal static class MatVec
             case SimdVariant.Vector128: Run<T, ushort, Vector128<T>, Vector128Ops<T>, BFloat16Weights128<T>>(x, panels, bias, y); break;
             default: Run<T, ushort, T, ScalarOps<T>, BFloat16WeightsScalar<T>>(x, panels, bias, y); break;
         }
+    }
+
+    private static void CheckShapes<T>(ReadOnlySpan2D<T> x, int packedLength, ReadOnlySpan<T> bias, Span2D<T> y, SimdVariant variant)
+        where T : unmanaged
+    {
+        int panelWidth = PanelWidth<T>(variant);
+        if (y.Width % panelWidth != 0)
+            throw new ArgumentException("y has width " + y.Width + ", not a multiple of the panel width " + panelWidth + ".", nameof(y));
+        Check.Length(y.Height, "the height of y", x.Height, nameof(x));
+        Check.Length(y.Width, "the width of y", bias.Length, nameof(bias));
+        Check.Length(y.Width * x.Width, "the packed size of W", packedLength, "panels");
     }
 
     // Optimised at first call rather than tiered: a service's first requests are as fast as the rest, and the

@@ -12,11 +12,6 @@ namespace Backprop.Simd.Tests.Inference;
 
 public class BFloat16ModelTests(ITestOutputHelper output)
 {
-    public static TheoryData<SimdVariant> Variants() => new(SimdSupport.All);
-
-    private static readonly Dense[] Mixed =
-        [new(37, Activation.Gelu), new(33, Activation.Tanh), new(20, Activation.LeakyRelu(0.1)), new(5, Activation.Sigmoid), new(3)];
-
     // The oracle's own rounding: of the two bfloat16 neighbours, the nearer in double arithmetic, the even one on a tie.
     private static float RoundToBFloat16(float value)
     {
@@ -46,10 +41,10 @@ public class BFloat16ModelTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [MemberData(nameof(Variants))]
+    [MemberData(nameof(FrozenModelTests.Variants), MemberType = typeof(FrozenModelTests))]
     public void A_bfloat16_model_predicts_what_the_double_reference_computes_with_rounded_weights(SimdVariant variant)
     {
-        foreach ((int inputs, Dense[] layers) in new[] { (784, InferenceReference.W1), (19, Mixed), (3, new Dense[] { new(1) }) })
+        foreach ((int inputs, Dense[] layers) in new[] { (784, InferenceReference.W1), (19, InferenceReference.Mixed), (3, new Dense[] { new(1) }) })
         {
             var network = new Network<float>(inputs, layers, seed: 5);
             float[] rounded = WithRoundedWeights(inputs, layers, network.Parameters);
@@ -141,25 +136,20 @@ public class BFloat16ModelTests(ITestOutputHelper output)
         var half = new float[n, 10];
         FrozenModel<float>.From(network).CreateSession(256).PredictProbabilities(data.Test.Features, full);
         FrozenModel<float>.From(network, WeightFormat.BFloat16).CreateSession(256).PredictProbabilities(data.Test.Features, half);
+        int[] fullClasses = new int[n], halfClasses = new int[n];
+        Reductions.ArgMaxRows<float>(full, fullClasses);
+        Reductions.ArgMaxRows<float>(half, halfClasses);
         int fullCorrect = 0, halfCorrect = 0, agree = 0;
         double largest = 0;
         for (int i = 0; i < n; i++)
         {
-            int fullClass = ArgMax(full, i), halfClass = ArgMax(half, i);
-            fullCorrect += fullClass == data.Test.Labels[i] ? 1 : 0;
-            halfCorrect += halfClass == data.Test.Labels[i] ? 1 : 0;
-            agree += fullClass == halfClass ? 1 : 0;
+            fullCorrect += fullClasses[i] == data.Test.Labels[i] ? 1 : 0;
+            halfCorrect += halfClasses[i] == data.Test.Labels[i] ? 1 : 0;
+            agree += fullClasses[i] == halfClasses[i] ? 1 : 0;
             for (int j = 0; j < 10; j++) largest = Math.Max(largest, Math.Abs(full[i, j] - half[i, j]));
         }
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"test accuracy float {fullCorrect / (double)n:F4}, bfloat16 {halfCorrect / (double)n:F4}; same class for {agree} of {n}; largest probability difference {largest:F4}"));
         Assert.True(halfCorrect > n * 0.8);
-    }
-
-    private static int ArgMax(float[,] rows, int row)
-    {
-        int best = 0;
-        for (int j = 1; j < rows.GetLength(1); j++) if (rows[row, j] > rows[row, best]) best = j;
-        return best;
     }
 }

@@ -13,14 +13,11 @@ public class FrozenModelTests(ITestOutputHelper output)
 {
     public static TheoryData<SimdVariant> Variants() => new(SimdSupport.All);
 
-    private static readonly Dense[] Mixed =
-        [new(37, Activation.Gelu), new(33, Activation.Tanh), new(20, Activation.LeakyRelu(0.1)), new(5, Activation.Sigmoid), new(3)];
-
     [Theory]
     [MemberData(nameof(Variants))]
     public void Frozen_model_predicts_what_the_double_reference_computes(SimdVariant variant)
     {
-        foreach ((int inputs, Dense[] layers) in new[] { (784, InferenceReference.W1), (19, Mixed) })
+        foreach ((int inputs, Dense[] layers) in new[] { (784, InferenceReference.W1), (19, InferenceReference.Mixed) })
         {
             var network = new Network<float>(inputs, layers, seed: 5);
             FrozenModel<float> model = FrozenModel<float>.From(network, variant);
@@ -49,9 +46,9 @@ public class FrozenModelTests(ITestOutputHelper output)
     [Fact]
     public void A_model_read_from_a_file_predicts_like_the_network_it_was_saved_from()
     {
-        var network = new Network<float>(6, Mixed, seed: 2);
-        var layers = new LayerDescription[Mixed.Length];
-        for (int l = 0; l < layers.Length; l++) layers[l] = new LayerDescription(Mixed[l].Units, Mixed[l].Activation);
+        var network = new Network<float>(6, InferenceReference.Mixed, seed: 2);
+        var layers = new LayerDescription[InferenceReference.Mixed.Length];
+        for (int l = 0; l < layers.Length; l++) layers[l] = new LayerDescription(InferenceReference.Mixed[l].Units, InferenceReference.Mixed[l].Activation);
         using var file = new MemoryStream();
         NativeModelFormat.Write(file, new ModelDescription<float>(6, layers, LossKind.SoftmaxCrossEntropy, network.Parameters.ToArray()));
         file.Position = 0;
@@ -66,7 +63,7 @@ public class FrozenModelTests(ITestOutputHelper output)
     public void Every_predict_overload_gives_the_same_bits_as_one_row_prediction()
     {
         const int rows = 7;
-        var network = new Network<float>(19, Mixed, seed: 3);
+        var network = new Network<float>(19, InferenceReference.Mixed, seed: 3);
         FrozenModel<float> model = FrozenModel<float>.From(network);
         InferenceSession<float> single = model.CreateSession(), batched = model.CreateSession(maxBatch: 3);
         float[] x = InferenceReference.RandomRow(new Xoshiro256StarStar(4), rows * 19);

@@ -37,4 +37,8 @@ internal static class InferenceReference
     }
 
     public static Dense[] W1 => [new(256, Activation.Relu), new(128, Activation.Relu), new(10)];
+
+    /// <summary>Odd widths and every kind of activation path: no layer a multiple of any vector width.</summary>
+    public static Dense[] Mixed =>
+        [new(37, Activation.Gelu), new(33, Activation.Tanh), new(20, Activation.LeakyRelu(0.1)), new(5, Activation.Sigmoid), new(3)];
 }
