@@ -1,4 +1,5 @@
 using Backprop.Simd.Kernels;
+using Backprop.Simd.Model;
 using BenchmarkDotNet.Attributes;
 using CommunityToolkit.HighPerformance;
 

@@ -1,6 +1,5 @@
 using Backprop.Simd.Inference;
-using Backprop.Simd.Kernels;
-using Backprop.Simd.Network;
+using Backprop.Simd.Model;
 using BenchmarkDotNet.Attributes;
 
 namespace Backprop.Simd.Benchmarks;

@@ -1,5 +1,4 @@
-using Backprop.Simd.Kernels;
-using Backprop.Simd.Network;
+using Backprop.Simd.Model;
 using Backprop.Simd.Threading;
 using Backprop.Simd.Training;
 using BenchmarkDotNet.Attributes;

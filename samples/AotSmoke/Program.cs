@@ -1,7 +1,7 @@
 using Backprop.Simd.Inference;
 using Backprop.Simd.IO;
 using Backprop.Simd.Kernels;
-using Backprop.Simd.Network;
+using Backprop.Simd.Model;
 
 // Build W1, save it in the native format, load it back, freeze it and predict one row: the whole service path.
 var network = new Network<float>(784, [new Dense(256, Activation.Relu), new Dense(128, Activation.Relu), new Dense(10)], seed: 1);

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using Backprop.Simd.Inference;
 using Backprop.Simd.Kernels;
-using Backprop.Simd.Network;
+using Backprop.Simd.Model;
 using Backprop.Simd.Randomness;
 using Backprop.Simd.Training;
 using CommunityToolkit.HighPerformance;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Backprop.Cli.Options;
 using Backprop.Simd.IO;
-using Backprop.Simd.Kernels;
+using Backprop.Simd.Model;
 
 namespace Backprop.Cli.Commands;
 

@@ -5,8 +5,7 @@ using System.Text;
 using Backprop.Cli.Input;
 using Backprop.Cli.Options;
 using Backprop.Simd.IO;
-using Backprop.Simd.Kernels;
-using Backprop.Simd.Network;
+using Backprop.Simd.Model;
 using Backprop.Simd.Training;
 using CommunityToolkit.HighPerformance;
 

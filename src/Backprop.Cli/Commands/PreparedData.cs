@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Backprop.Cli.Options;
 using Backprop.Simd.Data;
-using Backprop.Simd.Network;
+using Backprop.Simd.Model;
 
 namespace Backprop.Cli.Commands;
 

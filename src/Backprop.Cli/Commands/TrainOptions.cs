@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Backprop.Cli.Options;
-using Backprop.Simd.Kernels;
+using Backprop.Simd.Model;
 
 namespace Backprop.Cli.Commands;
 

@@ -1,5 +1,5 @@
 using Backprop.Simd.Data;
-using Backprop.Simd.Kernels;
+using Backprop.Simd.Model;
 using Backprop.Simd.Training;
 using CommunityToolkit.HighPerformance;
 

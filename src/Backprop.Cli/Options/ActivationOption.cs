@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
-using Backprop.Simd.Kernels;
+using Backprop.Simd.Model;
 
 namespace Backprop.Cli.Options;
 

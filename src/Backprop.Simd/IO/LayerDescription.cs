@@ -1,4 +1,4 @@
-using Backprop.Simd.Kernels;
+using Backprop.Simd.Model;
 
 namespace Backprop.Simd.IO;
 

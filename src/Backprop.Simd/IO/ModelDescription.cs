@@ -1,5 +1,5 @@
 using System.Numerics;
-using Backprop.Simd.Kernels;
+using Backprop.Simd.Model;
 
 namespace Backprop.Simd.IO;
 

@@ -1,6 +1,5 @@
 using System.Numerics;
-using Backprop.Simd.Kernels;
-using Backprop.Simd.Network;
+using Backprop.Simd.Model;
 using Backprop.Simd.Training;
 
 namespace Backprop.Simd.IO;

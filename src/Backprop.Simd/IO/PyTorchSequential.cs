@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Backprop.Simd.Kernels;
+using Backprop.Simd.Model;
 
 namespace Backprop.Simd.IO;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Numerics;
-using Backprop.Simd.Kernels;
+using Backprop.Simd.Model;
 using Backprop.Simd.Training;
 
 namespace Backprop.Simd.IO;

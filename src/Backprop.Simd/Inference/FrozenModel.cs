@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Backprop.Simd.IO;
 using Backprop.Simd.Kernels;
-using Backprop.Simd.Network;
+using Backprop.Simd.Model;
 using CommunityToolkit.HighPerformance;
 
 namespace Backprop.Simd.Inference;

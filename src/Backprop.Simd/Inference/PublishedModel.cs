@@ -1,5 +1,5 @@
 using System.Numerics;
-using Backprop.Simd.Network;
+using Backprop.Simd.Model;
 
 namespace Backprop.Simd.Inference;
 

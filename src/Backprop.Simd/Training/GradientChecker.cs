@@ -1,4 +1,4 @@
-using Backprop.Simd.Network;
+using Backprop.Simd.Model;
 using CommunityToolkit.HighPerformance;
 
 namespace Backprop.Simd.Training;

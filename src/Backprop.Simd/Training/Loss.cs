@@ -1,5 +1,6 @@
 using System.Numerics;
 using Backprop.Simd.Kernels;
+using Backprop.Simd.Model;
 using CommunityToolkit.HighPerformance;
 
 namespace Backprop.Simd.Training;

@@ -3,7 +3,7 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using Backprop.Simd.Kernels;
 using Backprop.Simd.Memory;
-using Backprop.Simd.Network;
+using Backprop.Simd.Model;
 using Backprop.Simd.Threading;
 using CommunityToolkit.HighPerformance;
 

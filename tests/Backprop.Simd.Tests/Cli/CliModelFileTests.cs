@@ -2,8 +2,7 @@ using System.Globalization;
 using Backprop.Cli;
 using Backprop.Simd.Data;
 using Backprop.Simd.IO;
-using Backprop.Simd.Kernels;
-using Backprop.Simd.Network;
+using Backprop.Simd.Model;
 using Backprop.Simd.Tests.Data;
 using Backprop.Simd.Training;
 

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Backprop.Simd.IO;
-using Backprop.Simd.Kernels;
+using Backprop.Simd.Model;
 using Xunit.Abstractions;
 
 namespace Backprop.Simd.Tests.IO;

@@ -1,6 +1,6 @@
 using System.Numerics;
 using Backprop.Simd.IO;
-using Backprop.Simd.Kernels;
+using Backprop.Simd.Model;
 
 namespace Backprop.Simd.Tests.IO;
 

@@ -1,8 +1,7 @@
 using System.Numerics;
 using Backprop.Simd.Data;
 using Backprop.Simd.IO;
-using Backprop.Simd.Kernels;
-using Backprop.Simd.Network;
+using Backprop.Simd.Model;
 using Backprop.Simd.Randomness;
 using Backprop.Simd.Training;
 using CommunityToolkit.HighPerformance;

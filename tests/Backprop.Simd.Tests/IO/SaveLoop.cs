@@ -1,5 +1,5 @@
 using Backprop.Simd.IO;
-using Backprop.Simd.Kernels;
+using Backprop.Simd.Model;
 
 namespace Backprop.Simd.Tests.IO;
 

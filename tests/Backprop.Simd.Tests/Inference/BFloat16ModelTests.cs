@@ -2,7 +2,7 @@ using System.Globalization;
 using Backprop.Simd.Data;
 using Backprop.Simd.Inference;
 using Backprop.Simd.Kernels;
-using Backprop.Simd.Network;
+using Backprop.Simd.Model;
 using Backprop.Simd.Randomness;
 using Backprop.Simd.Training;
 using CommunityToolkit.HighPerformance;

@@ -1,5 +1,5 @@
 using Backprop.Simd.Inference;
-using Backprop.Simd.Network;
+using Backprop.Simd.Model;
 using Backprop.Simd.Randomness;
 using Backprop.Simd.Tests.Training;
 using Xunit.Abstractions;

@@ -2,7 +2,7 @@ using System.Numerics.Tensors;
 using Backprop.Simd.Inference;
 using Backprop.Simd.IO;
 using Backprop.Simd.Kernels;
-using Backprop.Simd.Network;
+using Backprop.Simd.Model;
 using Backprop.Simd.Randomness;
 using CommunityToolkit.HighPerformance;
 using Xunit.Abstractions;

@@ -1,6 +1,6 @@
 using Backprop.Simd.Inference;
 using Backprop.Simd.Kernels;
-using Backprop.Simd.Network;
+using Backprop.Simd.Model;
 using Backprop.Simd.Randomness;
 using Backprop.Simd.Tests.Training;
 using Xunit.Abstractions;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using Backprop.Simd.Kernels;
+using Backprop.Simd.Model;
 using CommunityToolkit.HighPerformance;
 
 namespace Backprop.Simd.Tests.Kernels;

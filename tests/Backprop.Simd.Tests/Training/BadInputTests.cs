@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
-using Backprop.Simd.Kernels;
-using Backprop.Simd.Network;
+using Backprop.Simd.Model;
 using Backprop.Simd.Training;
 
 namespace Backprop.Simd.Tests.Training;

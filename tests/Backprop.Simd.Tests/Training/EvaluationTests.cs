@@ -1,5 +1,4 @@
-using Backprop.Simd.Kernels;
-using Backprop.Simd.Network;
+using Backprop.Simd.Model;
 using Backprop.Simd.Training;
 
 namespace Backprop.Simd.Tests.Training;

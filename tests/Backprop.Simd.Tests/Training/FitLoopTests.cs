@@ -1,7 +1,6 @@
-using Backprop.Simd.Kernels;
-using Backprop.Simd.Network;
+using Backprop.Simd.Model;
 using Backprop.Simd.Randomness;
-using Backprop.Simd.Tests.Network;
+using Backprop.Simd.Tests.Model;
 using Backprop.Simd.Training;
 using CommunityToolkit.HighPerformance;
 

@@ -1,5 +1,4 @@
-using Backprop.Simd.Kernels;
-using Backprop.Simd.Network;
+using Backprop.Simd.Model;
 using Backprop.Simd.Training;
 using CommunityToolkit.HighPerformance;
 using Xunit.Abstractions;
@@ -29,7 +28,7 @@ public class LbfgsTests(ITestOutputHelper output)
         double[] fitted = [.. network.Parameters];
         output.WriteLine($"{result}; β = {string.Join(", ", beta)}; fitted = {string.Join(", ", fitted)}");
         Assert.Equal(LbfgsStopReason.GradientTolerance, result.StopReason);
-        Network.HandCheckedNetworkTests.AssertClose(beta, fitted, "least-squares coefficient", 1e-8);
+        Model.HandCheckedNetworkTests.AssertClose(beta, fitted, "least-squares coefficient", 1e-8);
         Assert.True(result.Iterations <= 20, "a 5-parameter quadratic should take few iterations, took " + result.Iterations);
 
         LbfgsStepResult again = lbfgs.Step(new FitData<double>(x, new ReadOnlyMemory2D<double>(y)));

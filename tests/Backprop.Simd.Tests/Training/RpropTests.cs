@@ -1,6 +1,5 @@
-using Backprop.Simd.Kernels;
-using Backprop.Simd.Network;
-using Backprop.Simd.Tests.Network;
+using Backprop.Simd.Model;
+using Backprop.Simd.Tests.Model;
 using Backprop.Simd.Training;
 
 namespace Backprop.Simd.Tests.Training;

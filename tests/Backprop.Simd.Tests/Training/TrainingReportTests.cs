@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Backprop.Simd.Data;
-using Backprop.Simd.Kernels;
-using Backprop.Simd.Network;
+using Backprop.Simd.Model;
 using Backprop.Simd.Training;
 using Xunit.Abstractions;
 

@@ -1,5 +1,4 @@
-using Backprop.Simd.Kernels;
-using Backprop.Simd.Network;
+using Backprop.Simd.Model;
 using Backprop.Simd.Training;
 
 namespace Backprop.Simd.Tests.Training;
@@ -107,7 +106,7 @@ public class WeightedLossTests
         double plain = trainer.ComputeGradients(repeated, [0, 2, 2, 1]);
 
         Assert.Equal(plain, weighted, 14);
-        Network.HandCheckedNetworkTests.AssertClose(trainer.Gradients.ToArray(), weightedGradients, "gradient", 1e-14);
+        Model.HandCheckedNetworkTests.AssertClose(trainer.Gradients.ToArray(), weightedGradients, "gradient", 1e-14);
     }
 
     [Fact]

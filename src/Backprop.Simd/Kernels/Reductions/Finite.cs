@@ -1,8 +1,8 @@
 using System.Numerics;
-using System.Runtime.InteropServices;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
-namespace Backprop.Simd.Training;
+namespace Backprop.Simd.Kernels;
 
 /// <summary>Allocation-free finiteness checks over flat spans.</summary>
 internal static class Finite

@@ -1,10 +1,10 @@
-using Backprop.Simd.Inference;
 using Backprop.Simd.Kernels;
 using Backprop.Simd.Randomness;
+using Backprop.Simd.Tests.Inference;
 using CommunityToolkit.HighPerformance;
 using Xunit.Abstractions;
 
-namespace Backprop.Simd.Tests.Inference;
+namespace Backprop.Simd.Tests.Kernels;
 
 public class MatVecTests(ITestOutputHelper output)
 {

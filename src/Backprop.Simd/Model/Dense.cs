@@ -1,6 +1,4 @@
-using Backprop.Simd.Kernels;
-
-namespace Backprop.Simd.Network;
+namespace Backprop.Simd.Model;
 
 /// <summary>The description of one dense layer: how many units it has and which activation follows the product.</summary>
 /// <param name="Units">The number of outputs of the layer.</param>

@@ -4,17 +4,6 @@ using CommunityToolkit.HighPerformance;
 
 namespace Backprop.Simd.Kernels;
 
-/// <summary>The losses a network trains against, as PyTorch defines them (reduction 'mean').</summary>
-public enum LossKind
-{
-    /// <summary><c>nn.MSELoss</c>: mean over all elements of (y − t)².</summary>
-    MeanSquaredError,
-    /// <summary><c>nn.CrossEntropyLoss</c> on logits with integer class labels, optional label smoothing.</summary>
-    SoftmaxCrossEntropy,
-    /// <summary><c>nn.BCEWithLogitsLoss</c>: mean over all elements.</summary>
-    BinaryCrossEntropyWithLogits,
-}
-
 /// <summary>
 /// Loss value and output error <c>δ = ∂L/∂Y</c> in one pass. An empty <c>gradient</c> computes the loss only. Every
 /// entry point runs the <see cref="SimdSupport.Active"/> variant and accumulates the loss in double. The gradient may be

@@ -1,5 +1,6 @@
 using System.Numerics;
 using Backprop.Simd.Kernels.Activations;
+using Backprop.Simd.Model;
 
 namespace Backprop.Simd.Kernels;
 

@@ -3,7 +3,7 @@ using Backprop.Simd.Memory;
 using Backprop.Simd.Randomness;
 using CommunityToolkit.HighPerformance;
 
-namespace Backprop.Simd.Network;
+namespace Backprop.Simd.Model;
 
 /// <summary>
 /// A feed-forward network of dense layers <c>y = f(x·W + b)</c>. Every weight and bias lives in one contiguous

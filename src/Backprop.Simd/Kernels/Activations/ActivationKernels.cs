@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
+using Backprop.Simd.Model;
 using CommunityToolkit.HighPerformance;
 
 namespace Backprop.Simd.Kernels;

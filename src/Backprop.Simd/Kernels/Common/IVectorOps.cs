@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Runtime.Intrinsics;
 
-namespace Backprop.Simd.Inference;
+namespace Backprop.Simd.Kernels;
 
 /// <summary>
 /// The handful of vector operations the panel kernel needs, for one vector type. Each width is a struct, so the JIT

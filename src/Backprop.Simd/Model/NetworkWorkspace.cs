@@ -4,7 +4,7 @@ using Backprop.Simd.Memory;
 using Backprop.Simd.Threading;
 using CommunityToolkit.HighPerformance;
 
-namespace Backprop.Simd.Network;
+namespace Backprop.Simd.Model;
 
 /// <summary>
 /// Everything a forward and backward pass writes, sized once for the largest batch in one block: each layer's output

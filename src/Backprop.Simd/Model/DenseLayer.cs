@@ -3,7 +3,7 @@ using Backprop.Simd.Kernels;
 using Backprop.Simd.Threading;
 using CommunityToolkit.HighPerformance;
 
-namespace Backprop.Simd.Network;
+namespace Backprop.Simd.Model;
 
 /// <summary>
 /// One dense layer <c>y = f(x·W + b)</c> as a view: its shape, its activation and where its weights <c>W: [in, out]</c>

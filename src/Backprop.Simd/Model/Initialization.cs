@@ -1,8 +1,7 @@
 using System.Numerics;
-using Backprop.Simd.Kernels;
 using Backprop.Simd.Randomness;
 
-namespace Backprop.Simd.Network;
+namespace Backprop.Simd.Model;
 
 /// <summary>How <see cref="Initialization"/> draws a layer's weights.</summary>
 public enum InitializationKind

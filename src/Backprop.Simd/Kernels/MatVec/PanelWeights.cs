@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace Backprop.Simd.Inference;
+namespace Backprop.Simd.Kernels;
 
 /// <summary>
 /// How the panel kernel reads the four weight vectors of one step: as stored (float or double), or widened from

@@ -1,4 +1,4 @@
-namespace Backprop.Simd.Inference;
+namespace Backprop.Simd.Kernels;
 
 /// <summary>
 /// Conversions between float and bfloat16 (the top 16 bits of a binary32: the same exponent range, 8 significant bits),

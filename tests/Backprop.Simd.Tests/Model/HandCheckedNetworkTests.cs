@@ -1,8 +1,7 @@
-using Backprop.Simd.Kernels;
-using Backprop.Simd.Network;
+using Backprop.Simd.Model;
 using Backprop.Simd.Training;
 
-namespace Backprop.Simd.Tests.Network;
+namespace Backprop.Simd.Tests.Model;
 
 public class HandCheckedNetworkTests
 {

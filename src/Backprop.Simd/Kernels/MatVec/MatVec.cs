@@ -2,10 +2,9 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using Backprop.Simd.Kernels;
 using CommunityToolkit.HighPerformance;
 
-namespace Backprop.Simd.Inference;
+namespace Backprop.Simd.Kernels;
 
 /// <summary>
 /// <c>Y = X·W + b</c> for one or a few rows, with W packed once into column panels of four vectors. A panel is

@@ -1,4 +1,4 @@
-namespace Backprop.Simd.Kernels;
+namespace Backprop.Simd.Model;
 
 /// <summary>The elementwise nonlinearities a dense layer can apply, defined exactly as PyTorch defines them.</summary>
 public enum ActivationKind
