@@ -73,6 +73,59 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>The bias <c>b: [out]</c> of layer <paramref name="layer"/>.</summary>
     public Span<T> Bias(int layer) => _layers[layer].Bias(Parameters);
 
+    /// <summary>
+    /// Copies layer <paramref name="layer"/>'s weights into <paramref name="destination"/> in PyTorch's
+    /// <c>nn.Linear.weight</c> layout, <c>[out, in]</c> row-major (the transpose of <see cref="Weights"/>), converted to
+    /// <typeparamref name="TTarget"/> (rounded to nearest when narrowing double to float).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="layer"/> is not a layer of the network.</exception>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> does not hold exactly <c>out·in</c> values.</exception>
+    public void CopyWeightsToPyTorchLayout<TTarget>(int layer, Span<TTarget> destination)
+        where TTarget : unmanaged, IFloatingPointIeee754<TTarget>
+    {
+        DenseLayer shape = LayerAt(layer);
+        RequireWeightCount(shape, destination.Length, nameof(destination));
+        ReadOnlySpan<T> weights = Parameters.Slice(shape.WeightOffset, shape.WeightCount);
+        for (int o = 0; o < shape.Units; o++)
+        {
+            for (int i = 0; i < shape.InputSize; i++)
+                destination[o * shape.InputSize + i] = TTarget.CreateTruncating(weights[i * shape.Units + o]);
+        }
+    }
+
+    /// <summary>
+    /// Sets layer <paramref name="layer"/>'s weights from <paramref name="source"/> in PyTorch's <c>nn.Linear.weight</c>
+    /// layout, <c>[out, in]</c> row-major, converted to <typeparamref name="T"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="layer"/> is not a layer of the network.</exception>
+    /// <exception cref="ArgumentException"><paramref name="source"/> does not hold exactly <c>out·in</c> values.</exception>
+    public void SetWeightsFromPyTorchLayout<TSource>(int layer, ReadOnlySpan<TSource> source)
+        where TSource : unmanaged, IFloatingPointIeee754<TSource>
+    {
+        DenseLayer shape = LayerAt(layer);
+        RequireWeightCount(shape, source.Length, nameof(source));
+        Span<T> weights = Parameters.Slice(shape.WeightOffset, shape.WeightCount);
+        for (int o = 0; o < shape.Units; o++)
+        {
+            for (int i = 0; i < shape.InputSize; i++)
+                weights[i * shape.Units + o] = T.CreateTruncating(source[o * shape.InputSize + i]);
+        }
+    }
+
+    private DenseLayer LayerAt(int layer)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(layer);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(layer, _layers.Length);
+        return _layers[layer];
+    }
+
+    private static void RequireWeightCount(DenseLayer shape, int length, string name)
+    {
+        if (length != shape.WeightCount)
+            throw new ArgumentException("Layer " + shape.Index + "'s weight is [" + shape.Units + ", " + shape.InputSize
+                + "] (" + shape.WeightCount + " values) but " + name + " holds " + length + ".", name);
+    }
+
     /// <summary>Re-draws every parameter; the same seed and scheme give bit-identical parameters.</summary>
     public void Initialize(ulong seed, Initialization initialization = default)
     {

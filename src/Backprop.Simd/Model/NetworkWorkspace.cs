@@ -9,7 +9,7 @@ namespace Backprop.Simd.Model;
 /// <summary>
 /// Everything a forward and backward pass writes, sized once for the largest batch in one block: each layer's output
 /// Y, its pre-activation Z only where the activation's derivative needs it, its error δ, and the optional input error.
-/// A smaller batch uses the first rows of each slot.
+/// A smaller batch uses the first rows of each slot. An inspecting pass keeps every layer's Z.
 /// </summary>
 internal sealed class NetworkWorkspace<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -19,7 +19,7 @@ internal sealed class NetworkWorkspace<T> where T : unmanaged, IFloatingPointIee
     private readonly MatrixSlot _inputError;
     private readonly T[] _storage;
 
-    public NetworkWorkspace(Network<T> network, int maxBatch)
+    public NetworkWorkspace(Network<T> network, int maxBatch, bool keepEveryPreActivation = false)
     {
         ReadOnlySpan<DenseLayer> layers = network.Layers;
         _outputs = new MatrixSlot[layers.Length];
@@ -30,7 +30,7 @@ internal sealed class NetworkWorkspace<T> where T : unmanaged, IFloatingPointIee
         {
             int units = layers[l].Units;
             _outputs[l] = Take(ref offset, maxBatch, units);
-            _preActivations[l] = Take(ref offset, maxBatch, layers[l].Activation.DerivativeNeedsPreActivation ? units : 0);
+            _preActivations[l] = Take(ref offset, maxBatch, keepEveryPreActivation || layers[l].Activation.DerivativeNeedsPreActivation ? units : 0);
             _errors[l] = Take(ref offset, maxBatch, units);
         }
         _inputError = Take(ref offset, maxBatch, network.InputSize);

@@ -95,8 +95,14 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>The learning rate the next step will use.</summary>
     public double LearningRate => Schedule.RateAt(Optimizer.Settings.LearningRate, Optimizer.StepCount);
 
-    /// <summary>The global gradient norm before clipping at the last update (NaN when clipping is off).</summary>
+    /// <summary>
+    /// The global gradient norm <c>‖g‖₂</c> over every parameter before clipping at the last update (NaN before the
+    /// first), as <c>torch.nn.utils.clip_grad_norm_</c> returns it; measured at every update, clipping on or off.
+    /// </summary>
     public double LastGradientNorm { get; private set; } = double.NaN;
+
+    /// <summary>True when <see cref="MaxGradientNorm"/> scaled the gradients down at the last update.</summary>
+    public bool LastStepClipped { get; private set; }
 
     /// <summary>
     /// The gradients of the last backward pass as one flat span with the parameters' offsets (sums over the batch of
@@ -254,12 +260,17 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     public void ApplyGradients()
     {
         double learningRate = LearningRate;
+        double norm = Math.Sqrt(double.CreateTruncating(Reductions.SumOfSquares<T>(_gradients.Span)));
+        LastGradientNorm = norm;
+        LastStepClipped = false;
         if (MaxGradientNorm is double maxNorm)
         {
-            double norm = Math.Sqrt(double.CreateTruncating(Reductions.SumOfSquares<T>(_gradients.Span)));
             double coefficient = maxNorm / (norm + 1e-6);
-            if (coefficient < 1) TensorPrimitives.Multiply(_gradients.Span, T.CreateTruncating(coefficient), _gradients.Span);
-            LastGradientNorm = norm;
+            if (coefficient < 1)
+            {
+                TensorPrimitives.Multiply(_gradients.Span, T.CreateTruncating(coefficient), _gradients.Span);
+                LastStepClipped = true;
+            }
         }
         Optimizer.Apply(Network.ParameterBlock, _gradients, learningRate, _lastLoss, Pool);
     }

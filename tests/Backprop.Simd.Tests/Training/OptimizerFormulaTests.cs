@@ -118,6 +118,32 @@ public class OptimizerFormulaTests
     }
 
     [Fact]
+    public void Every_update_reports_the_global_gradient_norm_and_whether_it_clipped()
+    {
+        var network = new Network<double>(3, [new Dense(4, Activation.Tanh), new Dense(2)], seed: 4);
+        var trainer = new Trainer<double>(network, Loss.MeanSquaredError, OptimizerSettings.Sgd(0.01), maxBatch: 4);
+        double[,] x = TestData.Normal<double>(4, 3, seed: 5, scale: 3);
+        double[,] targets = TestData.Normal<double>(4, 2, seed: 6, scale: 10);
+        Assert.True(double.IsNaN(trainer.LastGradientNorm));
+
+        trainer.ComputeGradients(x, targets);
+        double norm = Math.Sqrt(trainer.Gradients.ToArray().Sum(v => v * v));
+        trainer.ApplyGradients();
+        Assert.Equal(norm, trainer.LastGradientNorm, 12);
+        Assert.False(trainer.LastStepClipped);
+
+        trainer.MaxGradientNorm = 1e-3;
+        trainer.ComputeGradients(x, targets);
+        trainer.ApplyGradients();
+        Assert.True(trainer.LastStepClipped);
+
+        trainer.MaxGradientNorm = 1e9;
+        trainer.ComputeGradients(x, targets);
+        trainer.ApplyGradients();
+        Assert.False(trainer.LastStepClipped);
+    }
+
+    [Fact]
     public void Schedules_follow_pytorch_closed_forms()
     {
         Assert.Equal(0.1, LearningRateSchedule.Constant.RateAt(0.1, 1000));
