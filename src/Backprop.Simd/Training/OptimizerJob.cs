@@ -1,4 +1,5 @@
 using System.Numerics;
+using Backprop.Simd.Kernels;
 using Backprop.Simd.Threading;
 
 namespace Backprop.Simd.Training;
@@ -39,7 +40,7 @@ internal unsafe struct OptimizerJob<T> : IParallelWork where T : unmanaged, IFlo
     public int Plan(int threads)
     {
         int parts = Math.Clamp(_vectors / MinimumVectorsPerPart, 1, Math.Max(1, threads));
-        _vectorsPerPart = (_vectors + parts - 1) / parts;
+        _vectorsPerPart = Sizes.CeilDiv(_vectors, parts);
         return parts;
     }
 

@@ -33,6 +33,17 @@ internal static class Check
             throw new ArgumentException($"{destinationName} overlaps {sourceName} without being the same memory.", destinationName);
     }
 
+    /// <summary>True when any element of <paramref name="a"/> lies between the first and last element of <paramref name="b"/> or the reverse.</summary>
+    public static bool SharesMemory<T>(ReadOnlySpan2D<T> a, ReadOnlySpan2D<T> b)
+    {
+        if (a.IsEmpty || b.IsEmpty) return false;
+        ref T aStart = ref Unsafe.AsRef(in a.DangerousGetReference());
+        ref T aEnd = ref Unsafe.AsRef(in a.DangerousGetReferenceAt(a.Height - 1, a.Width - 1));
+        ref T bStart = ref Unsafe.AsRef(in b.DangerousGetReference());
+        ref T bEnd = ref Unsafe.AsRef(in b.DangerousGetReferenceAt(b.Height - 1, b.Width - 1));
+        return !Unsafe.IsAddressGreaterThan(ref aStart, ref bEnd) && !Unsafe.IsAddressGreaterThan(ref bStart, ref aEnd);
+    }
+
     /// <summary>Elements from the start of one row to the start of the next (width plus pitch).</summary>
     public static nint Stride<T>(ReadOnlySpan2D<T> view) => view.Height < 2 ? view.Width
         : Unsafe.ByteOffset(ref Unsafe.AsRef(in view.DangerousGetReferenceAt(0, 0)), ref Unsafe.AsRef(in view.DangerousGetReferenceAt(1, 0)))

@@ -196,12 +196,11 @@ public static unsafe partial class MatMul
 
     private static bool SwapFillsTilesBetter(int m, int n, int tileRows, int panelWidth)
     {
-        long asIs = (long)RoundUp(m, tileRows) * RoundUp(n, panelWidth);
-        long swapped = (long)RoundUp(n, tileRows) * RoundUp(m, panelWidth);
+        long asIs = (long)Sizes.RoundUp(m, tileRows) * Sizes.RoundUp(n, panelWidth);
+        long swapped = (long)Sizes.RoundUp(n, tileRows) * Sizes.RoundUp(m, panelWidth);
         return swapped * 4 < asIs * 3;
     }
 
-    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
     private static void RequireEqual<T>(int left, int right, string parameter, string rule, ReadOnlySpan2D<T> first, ReadOnlySpan2D<T> second)
     {
@@ -218,15 +217,7 @@ public static unsafe partial class MatMul
 
     private static void RequireDisjoint<T>(Span2D<T> destination, ReadOnlySpan2D<T> source, string destinationName, string sourceName)
     {
-        if (destination.IsEmpty || source.IsEmpty) return;
-        ref byte destinationStart = ref Unsafe.As<T, byte>(ref destination.DangerousGetReference());
-        ref byte destinationEnd = ref Unsafe.As<T, byte>(ref destination.DangerousGetReferenceAt(destination.Height - 1, destination.Width - 1));
-        ref byte sourceStart = ref Unsafe.As<T, byte>(ref source.DangerousGetReference());
-        ref byte sourceEnd = ref Unsafe.As<T, byte>(ref source.DangerousGetReferenceAt(source.Height - 1, source.Width - 1));
-        if (!Unsafe.IsAddressGreaterThan(ref destinationStart, ref sourceEnd) && !Unsafe.IsAddressGreaterThan(ref sourceStart, ref destinationEnd))
-        {
-            ThrowOverlap(destinationName, sourceName);
-        }
+        if (Check.SharesMemory<T>(destination, source)) ThrowOverlap(destinationName, sourceName);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

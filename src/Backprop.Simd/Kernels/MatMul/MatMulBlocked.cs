@@ -47,8 +47,8 @@ internal static unsafe class MatMulBlocked
         int maxBlockRows = Math.Max(tileRows, BlockABytes / (maxDepth * sizeof(T)) / tileRows * tileRows);
 
         // Equal slices rather than full slices plus a ragged last one keep every micro-kernel call long.
-        int depthSlices = CeilDiv(k, maxDepth), depth = CeilDiv(k, depthSlices);
-        int rowBlocks = CeilDiv(m, maxBlockRows), blockRows = CeilDiv(CeilDiv(m, rowBlocks), tileRows) * tileRows;
+        int depthSlices = Sizes.CeilDiv(k, maxDepth), depth = Sizes.CeilDiv(k, depthSlices);
+        int rowBlocks = Sizes.CeilDiv(m, maxBlockRows), blockRows = Sizes.CeilDiv(Sizes.CeilDiv(m, rowBlocks), tileRows) * tileRows;
 
         T* packedA = MatMulPackingBuffers.PanelA<T>(maxBlockRows * maxDepth);
         T* packedB = MatMulPackingBuffers.PanelB<T>(maxDepth * panelWidth);
@@ -254,5 +254,4 @@ internal static unsafe class MatMulBlocked
         }
     }
 
-    private static int CeilDiv(int value, int divisor) => (value + divisor - 1) / divisor;
 }

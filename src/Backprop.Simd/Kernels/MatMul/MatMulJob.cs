@@ -40,16 +40,16 @@ internal unsafe struct MatMulJob<TOps, TVector, T> : IParallelWork
         if (threads <= 1 || (long)_m * _n * _k < MinimumParallelWork) return 1;
 
         int tileRows = TOps.TileRows, panelWidth = 2 * TOps.Count;
-        int rowUnits = CeilDiv(_m, tileRows), columnUnits = CeilDiv(_n, panelWidth);
+        int rowUnits = Sizes.CeilDiv(_m, tileRows), columnUnits = Sizes.CeilDiv(_n, panelWidth);
 
         // Cutting columns makes every part pack all of A, cutting rows makes every part pack all of B: duplicate the
         // smaller one. A single row is a matrix-vector product and can only be cut by columns.
         _splitColumns = _singleRow || (columnUnits >= threads && (_m <= _n || rowUnits < threads));
         _unit = _singleRow ? MatMulSingleRow.ColumnVectorsPerStep * TOps.Count : _splitColumns ? panelWidth : tileRows;
-        int units = _splitColumns ? CeilDiv(_n, _unit) : rowUnits;
+        int units = _splitColumns ? Sizes.CeilDiv(_n, _unit) : rowUnits;
         int parts = Math.Min(threads, units);
-        _unitsPerPart = CeilDiv(units, parts);
-        return CeilDiv(units, _unitsPerPart);
+        _unitsPerPart = Sizes.CeilDiv(units, parts);
+        return Sizes.CeilDiv(units, _unitsPerPart);
     }
 
     public readonly void Execute(int part)
@@ -71,5 +71,4 @@ internal unsafe struct MatMulJob<TOps, TVector, T> : IParallelWork
         }
     }
 
-    private static int CeilDiv(int value, int divisor) => (value + divisor - 1) / divisor;
 }

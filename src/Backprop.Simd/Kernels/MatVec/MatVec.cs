@@ -27,7 +27,7 @@ internal static class MatVec
     };
 
     /// <summary><paramref name="length"/> rounded up to whole panels.</summary>
-    public static int Padded(int length, int panelWidth) => (length + panelWidth - 1) / panelWidth * panelWidth;
+    public static int Padded(int length, int panelWidth) => Sizes.RoundUp(length, panelWidth);
 
     // W: [k, n]  →  panels: [⌈n/P⌉, k, P], panel p holding columns p·P … p·P + P − 1 and zeros past n.
     public static void Pack<T>(ReadOnlySpan2D<T> w, int panelWidth, Span<T> panels) where T : unmanaged

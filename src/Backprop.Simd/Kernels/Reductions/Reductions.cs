@@ -1,6 +1,4 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using CommunityToolkit.HighPerformance;
 
 namespace Backprop.Simd.Kernels;
@@ -20,20 +18,10 @@ public static class Reductions
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Check.Length(x.Width, "the width of x", sums.Length, nameof(sums));
-        if (Overlap(x, sums)) throw new ArgumentException("sums shares memory with x; sums is cleared or added to while x is read.", nameof(sums));
+        if (Check.SharesMemory(x, ((ReadOnlySpan<T>)sums).AsSpan2D(1, sums.Length))) throw new ArgumentException("sums shares memory with x; sums is cleared or added to while x is read.", nameof(sums));
         if (!accumulate) sums.Clear();
         var step = new ColumnSumStep<T>(new(x), new((ReadOnlySpan<T>)sums));
         ElementwiseDriver.Run<T, ColumnSumStep<T>>(ref step, x.Height, x.Width, variant);
-    }
-
-    private static bool Overlap<T>(ReadOnlySpan2D<T> x, ReadOnlySpan<T> sums)
-    {
-        if (x.IsEmpty || sums.IsEmpty) return false;
-        ref T first = ref Unsafe.AsRef(in x.DangerousGetReference());
-        ref T last = ref Unsafe.AsRef(in x.DangerousGetReferenceAt(x.Height - 1, x.Width - 1));
-        ref T start = ref MemoryMarshal.GetReference(sums);
-        return !Unsafe.IsAddressGreaterThan(ref start, ref last)
-            && !Unsafe.IsAddressLessThan(ref Unsafe.Add(ref start, sums.Length - 1), ref first);
     }
 
     /// <summary>
