@@ -14,7 +14,7 @@ internal interface IVectorOps<TVector, T> where TVector : struct where T : unman
     static abstract void Store(TVector value, ref T destination);
     static abstract TVector Broadcast(T value);
 
-    /// <summary>a·b + c, fused where the hardware has FMA.</summary>
+    /// <summary>a·b + c by <see cref="MultiplyAddRule"/>.</summary>
     static abstract TVector MultiplyAdd(TVector a, TVector b, TVector c);
 }
 
@@ -24,7 +24,7 @@ internal readonly struct ScalarOps<T> : IVectorOps<T, T> where T : unmanaged, IF
     public static T Load(ref readonly T source) => source;
     public static void Store(T value, ref T destination) => destination = value;
     public static T Broadcast(T value) => value;
-    public static T MultiplyAdd(T a, T b, T c) => T.MultiplyAddEstimate(a, b, c);
+    public static T MultiplyAdd(T a, T b, T c) => MultiplyAddRule.Apply(a, b, c);
 }
 
 internal readonly struct Vector128Ops<T> : IVectorOps<Vector128<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -34,9 +34,7 @@ internal readonly struct Vector128Ops<T> : IVectorOps<Vector128<T>, T> where T :
     public static void Store(Vector128<T> value, ref T destination) => value.StoreUnsafe(ref destination);
     public static Vector128<T> Broadcast(T value) => Vector128.Create(value);
     public static Vector128<T> MultiplyAdd(Vector128<T> a, Vector128<T> b, Vector128<T> c) =>
-        typeof(T) == typeof(float)
-            ? Vector128.MultiplyAddEstimate(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>()
-            : Vector128.MultiplyAddEstimate(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+        MultiplyAddRule.Apply(a, b, c);
 }
 
 internal readonly struct Vector256Ops<T> : IVectorOps<Vector256<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -46,9 +44,7 @@ internal readonly struct Vector256Ops<T> : IVectorOps<Vector256<T>, T> where T :
     public static void Store(Vector256<T> value, ref T destination) => value.StoreUnsafe(ref destination);
     public static Vector256<T> Broadcast(T value) => Vector256.Create(value);
     public static Vector256<T> MultiplyAdd(Vector256<T> a, Vector256<T> b, Vector256<T> c) =>
-        typeof(T) == typeof(float)
-            ? Vector256.MultiplyAddEstimate(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>()
-            : Vector256.MultiplyAddEstimate(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+        MultiplyAddRule.Apply(a, b, c);
 }
 
 internal readonly struct Vector512Ops<T> : IVectorOps<Vector512<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -58,7 +54,5 @@ internal readonly struct Vector512Ops<T> : IVectorOps<Vector512<T>, T> where T :
     public static void Store(Vector512<T> value, ref T destination) => value.StoreUnsafe(ref destination);
     public static Vector512<T> Broadcast(T value) => Vector512.Create(value);
     public static Vector512<T> MultiplyAdd(Vector512<T> a, Vector512<T> b, Vector512<T> c) =>
-        typeof(T) == typeof(float)
-            ? Vector512.MultiplyAddEstimate(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>()
-            : Vector512.MultiplyAddEstimate(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+        MultiplyAddRule.Apply(a, b, c);
 }

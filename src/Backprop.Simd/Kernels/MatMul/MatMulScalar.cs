@@ -21,7 +21,7 @@ internal static unsafe class MatMulScalar
             for (int p = 0; p < k; p++)
             {
                 T factor = *a.At(i, p);
-                for (int j = 0; j < n; j++) *c.At(i, j) += factor * *b.At(p, j);
+                for (int j = 0; j < n; j++) *c.At(i, j) = MultiplyAddRule.Apply(factor, *b.At(p, j), *c.At(i, j));
             }
         }
     }

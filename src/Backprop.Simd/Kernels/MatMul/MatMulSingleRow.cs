@@ -86,7 +86,7 @@ internal static unsafe class MatMulSingleRow
         for (; j0 < n; j0++)
         {
             T s = T.Zero;
-            for (int p = 0; p < k; p++) s = T.FusedMultiplyAdd(*a.At(0, p), *b.At(p, j0), s);
+            for (int p = 0; p < k; p++) s = MultiplyAddRule.Apply(*a.At(0, p), *b.At(p, j0), s);
             Write(&s, c, j0, 1, accumulate);
         }
     }
@@ -117,10 +117,10 @@ internal static unsafe class MatMulSingleRow
             T r0 = TOps.Sum(s0), r1 = TOps.Sum(s1), r2 = TOps.Sum(s2), r3 = TOps.Sum(s3);
             for (int p = vectorEnd; p < k; p++)
             {
-                r0 = T.FusedMultiplyAdd(x[p], b0[p], r0);
-                r1 = T.FusedMultiplyAdd(x[p], b1[p], r1);
-                r2 = T.FusedMultiplyAdd(x[p], b2[p], r2);
-                r3 = T.FusedMultiplyAdd(x[p], b3[p], r3);
+                r0 = MultiplyAddRule.Apply(x[p], b0[p], r0);
+                r1 = MultiplyAddRule.Apply(x[p], b1[p], r1);
+                r2 = MultiplyAddRule.Apply(x[p], b2[p], r2);
+                r3 = MultiplyAddRule.Apply(x[p], b3[p], r3);
             }
 
             results[0] = r0;
@@ -136,7 +136,7 @@ internal static unsafe class MatMulSingleRow
             TVector s = TOps.Zero;
             for (int p = 0; p < vectorEnd; p += width) s = TOps.MultiplyAdd(TOps.Load(x + p), TOps.Load(bj + p), s);
             T r = TOps.Sum(s);
-            for (int p = vectorEnd; p < k; p++) r = T.FusedMultiplyAdd(x[p], bj[p], r);
+            for (int p = vectorEnd; p < k; p++) r = MultiplyAddRule.Apply(x[p], bj[p], r);
             Write(&r, c, j, 1, accumulate);
         }
     }

@@ -1,8 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.Arm;
-using System.Runtime.Intrinsics.X86;
 
 namespace Backprop.Simd.Kernels;
 
@@ -13,9 +11,6 @@ internal readonly unsafe struct MatMulVector128<T> : IMatMulOps<Vector128<T>, T>
     public static int Count => Vector128<T>.Count;
     public static int TileRows => 6;
     public static Vector128<T> Zero => Vector128<T>.Zero;
-
-    // Without hardware FMA the fused form is emulated per element; a separate multiply and add is far faster.
-    private static bool HasFusedMultiplyAdd => Fma.IsSupported || AdvSimd.IsSupported;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Broadcast(T value) => Vector128.Create(value);
@@ -28,10 +23,7 @@ internal readonly unsafe struct MatMulVector128<T> : IMatMulOps<Vector128<T>, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> MultiplyAdd(Vector128<T> left, Vector128<T> right, Vector128<T> addend) =>
-        !HasFusedMultiplyAdd ? (left * right) + addend
-        : typeof(T) == typeof(float)
-            ? Vector128.FusedMultiplyAdd(left.AsSingle(), right.AsSingle(), addend.AsSingle()).As<float, T>()
-            : Vector128.FusedMultiplyAdd(left.AsDouble(), right.AsDouble(), addend.AsDouble()).As<double, T>();
+        MultiplyAddRule.Apply(left, right, addend);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Add(Vector128<T> left, Vector128<T> right) => left + right;

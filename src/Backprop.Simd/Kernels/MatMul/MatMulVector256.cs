@@ -1,7 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace Backprop.Simd.Kernels;
@@ -14,9 +13,6 @@ internal readonly unsafe struct MatMulVector256<T> : IMatMulOps<Vector256<T>, T>
     public static int TileRows => 6;
     public static Vector256<T> Zero => Vector256<T>.Zero;
 
-    // Without hardware FMA the fused form is emulated per element; a separate multiply and add is far faster.
-    private static bool HasFusedMultiplyAdd => Fma.IsSupported || AdvSimd.IsSupported;
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Broadcast(T value) => Vector256.Create(value);
 
@@ -28,10 +24,7 @@ internal readonly unsafe struct MatMulVector256<T> : IMatMulOps<Vector256<T>, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> MultiplyAdd(Vector256<T> left, Vector256<T> right, Vector256<T> addend) =>
-        !HasFusedMultiplyAdd ? (left * right) + addend
-        : typeof(T) == typeof(float)
-            ? Vector256.FusedMultiplyAdd(left.AsSingle(), right.AsSingle(), addend.AsSingle()).As<float, T>()
-            : Vector256.FusedMultiplyAdd(left.AsDouble(), right.AsDouble(), addend.AsDouble()).As<double, T>();
+        MultiplyAddRule.Apply(left, right, addend);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Add(Vector256<T> left, Vector256<T> right) => left + right;

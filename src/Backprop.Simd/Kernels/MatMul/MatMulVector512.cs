@@ -1,8 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.Arm;
-using System.Runtime.Intrinsics.X86;
 
 namespace Backprop.Simd.Kernels;
 
@@ -13,9 +11,6 @@ internal readonly unsafe struct MatMulVector512<T> : IMatMulOps<Vector512<T>, T>
     public static int Count => Vector512<T>.Count;
     public static int TileRows => 12;
     public static Vector512<T> Zero => Vector512<T>.Zero;
-
-    // Without hardware FMA the fused form is emulated per element; a separate multiply and add is far faster.
-    private static bool HasFusedMultiplyAdd => Fma.IsSupported || AdvSimd.IsSupported;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Broadcast(T value) => Vector512.Create(value);
@@ -28,10 +23,7 @@ internal readonly unsafe struct MatMulVector512<T> : IMatMulOps<Vector512<T>, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> MultiplyAdd(Vector512<T> left, Vector512<T> right, Vector512<T> addend) =>
-        !HasFusedMultiplyAdd ? (left * right) + addend
-        : typeof(T) == typeof(float)
-            ? Vector512.FusedMultiplyAdd(left.AsSingle(), right.AsSingle(), addend.AsSingle()).As<float, T>()
-            : Vector512.FusedMultiplyAdd(left.AsDouble(), right.AsDouble(), addend.AsDouble()).As<double, T>();
+        MultiplyAddRule.Apply(left, right, addend);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Add(Vector512<T> left, Vector512<T> right) => left + right;
