@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Backprop.Cli.Options;
+using Backprop.Cli.Output;
 using Backprop.Simd.IO;
 using Backprop.Simd.Kernels;
 
@@ -26,12 +27,13 @@ internal static class ImportCommand
         };
         command.SetAction(parsed =>
         {
+            string target = parsed.GetValue(output)!;
+            OutputPath.Prepare(target, "--output");
             SafeTensorsFile file = SafeTensorsFile.Load(parsed.GetValue(input)!);
             Activation[]? activations = null;
             if (parsed.GetValue(activation) is { } hidden) activations = ActivationsFor(file, ActivationOption.Parse(hidden));
             LossKind? lossKind = loss.IsGiven(parsed) ? loss.Get(parsed) : null;
             ModelDescription<float> model = PyTorchSequential.Import(file, activations, lossKind);
-            string target = parsed.GetValue(output)!;
             NativeModelFormat.Save(target, model);
             console.Output.WriteLine("wrote " + target + " (" + model.Layers.Count + " layers, " + model.ParameterCount
                 + " parameters)");

@@ -4,6 +4,7 @@ using System.Numerics.Tensors;
 using System.Text;
 using Backprop.Cli.Input;
 using Backprop.Cli.Options;
+using Backprop.Cli.Output;
 using Backprop.Simd.IO;
 using Backprop.Simd.Kernels;
 using Backprop.Simd.Network;
@@ -46,6 +47,7 @@ internal static class PredictCommand
 
     private static int Run(ToolConsole console, string modelPath, string inputPath, string? outputPath, string? labelColumn)
     {
+        if (outputPath is not null) OutputPath.Prepare(outputPath, "--output");
         ModelDescription<float> description = NativeModelFormat.Load<float>(modelPath);
         ModelMetadata metadata = ModelMetadata.From(description.Metadata, description.InputSize);
         FeatureFile.Features features = FeatureFile.Read(inputPath, description.InputSize, labelColumn);
