@@ -11,26 +11,42 @@ namespace Backprop.Simd.IO;
 /// </remarks>
 internal static class AtomicFile
 {
+    // Another saver of the same target may take this saver's temporary for a killed one's leftover in the instant
+    // between its close and its rename (nothing holds it open then) and delete it; the rename then finds no file. The
+    // save is simply written again: the bytes are the caller's, the target was never touched, and the chance of losing
+    // the race again falls geometrically.
+    private const int Attempts = 8;
+
     internal static void Write(string path, Action<Stream> write, Func<string, Stream>? createTemporary = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string target = Path.GetFullPath(path);
         string folder = Path.GetDirectoryName(target) ?? throw new ArgumentException($"'{path}' has no folder.", nameof(path));
-        string temporary = Path.Combine(folder, "." + Path.GetFileName(target) + "." + Guid.NewGuid().ToString("N") + ".tmp");
-        try
+        for (int attempt = 1; ; attempt++)
         {
-            using (var stream = (createTemporary ?? CreateTemporary)(temporary))
+            string temporary = Path.Combine(folder, "." + Path.GetFileName(target) + "." + Guid.NewGuid().ToString("N") + ".tmp");
+            bool written = false;
+            try
             {
-                write(stream);
-                if (stream is FileStream file) file.Flush(flushToDisk: true);
-                else stream.Flush();
+                using (var stream = (createTemporary ?? CreateTemporary)(temporary))
+                {
+                    write(stream);
+                    if (stream is FileStream file) file.Flush(flushToDisk: true);
+                    else stream.Flush();
+                }
+                written = true;
+                File.Move(temporary, target, overwrite: true);
             }
-            File.Move(temporary, target, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
+            catch (FileNotFoundException) when (written && attempt < Attempts && !File.Exists(temporary))
+            {
+                continue;
+            }
+            catch
+            {
+                File.Delete(temporary);
+                throw;
+            }
+            break;
         }
         RemoveStaleTemporaries(folder, Path.GetFileName(target));
     }
