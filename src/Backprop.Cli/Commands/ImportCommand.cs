@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Backprop.Cli.Input;
 using Backprop.Cli.Options;
 using Backprop.Cli.Output;
 using Backprop.Simd.IO;
@@ -34,6 +35,7 @@ internal static class ImportCommand
             if (parsed.GetValue(activation) is { } hidden) activations = ActivationsFor(file, ActivationOption.Parse(hidden));
             LossKind? lossKind = loss.IsGiven(parsed) ? loss.Get(parsed) : null;
             ModelDescription<float> model = PyTorchSequential.Import(file, activations, lossKind);
+            ModelFile.RequireFinite(model, parsed.GetValue(input)!);
             NativeModelFormat.Save(target, model);
             console.Output.WriteLine("wrote " + target + " (" + model.Layers.Count + " layers, " + model.ParameterCount
                 + " parameters)");

@@ -48,7 +48,7 @@ internal static class PredictCommand
     private static int Run(ToolConsole console, string modelPath, string inputPath, string? outputPath, string? labelColumn)
     {
         if (outputPath is not null) OutputPath.Prepare(outputPath, "--output");
-        ModelDescription<float> description = NativeModelFormat.Load<float>(modelPath);
+        ModelDescription<float> description = ModelFile.LoadFinite(modelPath);
         ModelMetadata metadata = ModelMetadata.From(description.Metadata, description.InputSize);
         FeatureFile.Features features = FeatureFile.Read(inputPath, description.InputSize, labelColumn);
         if (features.Columns != description.InputSize)
