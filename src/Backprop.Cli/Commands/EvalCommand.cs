@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using Backprop.Cli.Input;
 using Backprop.Cli.Options;
+using Backprop.Simd.Data;
 using Backprop.Simd.IO;
 using Backprop.Simd.Training;
 
@@ -43,7 +45,7 @@ internal static class EvalCommand
     private static int Run(ToolConsole console, string modelPath, DataOptions dataOptions, ParseResult parsed,
         double validationSplit, ulong seed)
     {
-        ModelDescription<float> description = NativeModelFormat.Load<float>(modelPath);
+        ModelDescription<float> description = ModelFile.LoadFinite(modelPath);
         ModelMetadata metadata = ModelMetadata.From(description.Metadata, description.InputSize);
         PreparedData data = PreparedData.Load(dataOptions, parsed, validationSplit, seed, limit: null,
             metadata.Standardization, standardize: false);
@@ -52,6 +54,10 @@ internal static class EvalCommand
         data.RequireFits(trainer.Network, modelPath);
 
         EvaluationResult result = Evaluation.Evaluate(trainer, TrainingData.For(data.HeldOut, description.Loss));
+        // A NaN loss has no accuracy worth reporting: the model or the data holds values it cannot compute with.
+        if (!double.IsFinite(result.Loss))
+            throw new DataFormatException(modelPath + ": the loss on the " + data.HeldOutName + " set of " + data.Train.Name
+                + " is " + result.Loss.ToString(CultureInfo.InvariantCulture) + "; the model cannot be evaluated on this data.");
         ConfusionMatrix matrix = Evaluation.ConfusionMatrix(trainer, data.HeldOut.Features, data.HeldOut.Labels);
         IReadOnlyList<string> names = data.HeldOut.ClassNames;
         TextWriter output = console.Output;

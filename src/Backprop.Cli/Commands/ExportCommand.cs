@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Backprop.Cli.Options;
+using Backprop.Cli.Output;
 using Backprop.Simd.IO;
 
 namespace Backprop.Cli.Commands;
@@ -26,8 +27,9 @@ internal static class ExportCommand
         };
         command.SetAction(parsed =>
         {
-            ModelDescription description = NativeModelFormat.Load(parsed.GetValue(model)!);
             string target = parsed.GetValue(output)!;
+            OutputPath.Prepare(target, "--output");
+            ModelDescription description = NativeModelFormat.Load(parsed.GetValue(model)!);
             PyTorchSequential.Export(description).Save(target);
             console.Output.WriteLine("wrote " + target + " (" + description.Layers.Count + " Linear layers, "
                 + description.ParameterCount + " parameters, F32)");

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Backprop.Cli.Input;
 using Backprop.Cli.Options;
+using Backprop.Cli.Output;
 using Backprop.Simd.IO;
 using Backprop.Simd.Model;
 
@@ -26,12 +28,14 @@ internal static class ImportCommand
         };
         command.SetAction(parsed =>
         {
+            string target = parsed.GetValue(output)!;
+            OutputPath.Prepare(target, "--output");
             SafeTensorsFile file = SafeTensorsFile.Load(parsed.GetValue(input)!);
             Activation[]? activations = null;
             if (parsed.GetValue(activation) is { } hidden) activations = ActivationsFor(file, ActivationOption.Parse(hidden));
             LossKind? lossKind = loss.IsGiven(parsed) ? loss.Get(parsed) : null;
             ModelDescription<float> model = PyTorchSequential.Import(file, activations, lossKind);
-            string target = parsed.GetValue(output)!;
+            ModelFile.RequireFinite(model, parsed.GetValue(input)!);
             NativeModelFormat.Save(target, model);
             console.Output.WriteLine("wrote " + target + " (" + model.Layers.Count + " layers, " + model.ParameterCount
                 + " parameters)");

@@ -4,6 +4,7 @@ using System.Numerics.Tensors;
 using System.Text;
 using Backprop.Cli.Input;
 using Backprop.Cli.Options;
+using Backprop.Cli.Output;
 using Backprop.Simd.IO;
 using Backprop.Simd.Model;
 using Backprop.Simd.Training;
@@ -45,7 +46,8 @@ internal static class PredictCommand
 
     private static int Run(ToolConsole console, string modelPath, string inputPath, string? outputPath, string? labelColumn)
     {
-        ModelDescription<float> description = NativeModelFormat.Load<float>(modelPath);
+        if (outputPath is not null) OutputPath.Prepare(outputPath, "--output");
+        ModelDescription<float> description = ModelFile.LoadFinite(modelPath);
         ModelMetadata metadata = ModelMetadata.From(description.Metadata, description.InputSize);
         FeatureFile.Features features = FeatureFile.Read(inputPath, description.InputSize, labelColumn);
         if (features.Columns != description.InputSize)

@@ -33,6 +33,13 @@ internal static class TrainCommand
         bool quiet = parsed.GetValue(options.Quiet);
         int epochs = parsed.GetValue(options.Epochs);
         string? resume = parsed.GetValue(options.Resume);
+        // Every output path is proven writable before the data is loaded, so a run never ends in a file it cannot write.
+        string? savePath = parsed.GetValue(options.Save);
+        string? plotPath = parsed.GetValue(options.Plot);
+        string? metricsPath = parsed.GetValue(options.Metrics);
+        if (savePath is not null) OutputPath.Prepare(savePath, "--save");
+        if (plotPath is not null) OutputPath.Prepare(plotPath, "--plot");
+        if (metricsPath is not null) OutputPath.Prepare(metricsPath, "--metrics");
         ModelDescription<float>? checkpoint = resume is null ? null : NativeModelFormat.Load<float>(resume);
 
         var loadClock = Stopwatch.StartNew();
@@ -73,7 +80,6 @@ internal static class TrainCommand
             console.Output.WriteLine(data.Describe(loadClock.Elapsed.TotalSeconds));
             console.Output.WriteLine(DescribeModel(trainer, batch, epochs, loop.CompletedEpochs));
         }
-        string? metricsPath = parsed.GetValue(options.Metrics);
         using MetricsFile? metrics = metricsPath is null ? null : new MetricsFile(metricsPath);
         var reporter = new EpochReporter(console, epochs, (data.Train.SampleCount + batch - 1) / batch, data.HeldOutName,
             quiet, reportGradients, metrics);
@@ -82,17 +88,18 @@ internal static class TrainCommand
 
         EvaluationResult final = Evaluation.Evaluate(trainer, heldOut);
         console.Output.WriteLine(FinalLine(result, final, data.HeldOutName, loop.CompletedEpochs));
-        if (parsed.GetValue(options.Plot) is { } plotPath)
-        {
-            TrainingPlot.Save(plotPath, reporter.Points, data.Train.Name);
-            if (!quiet) console.Output.WriteLine("plot written to " + plotPath);
-        }
-        if (parsed.GetValue(options.Save) is { } savePath)
+        // The model first: it is what the run cost, and a plot is only a picture of it.
+        if (savePath is not null)
         {
             var metadata = new ModelMetadata(data.Train.ClassNames, data.Standardization, parsed.GetValue(options.Data.Data));
             ModelMapping.Save(savePath, trainer, loop.CompletedEpochs, trainer.StepCount,
                 loop.ShuffleState.ToWords(), metadata.ToDictionary());
             if (!quiet) console.Output.WriteLine("model saved to " + savePath);
+        }
+        if (plotPath is not null)
+        {
+            TrainingPlot.Save(plotPath, reporter.Points, data.Train.Name);
+            if (!quiet) console.Output.WriteLine("plot written to " + plotPath);
         }
         return ExitCode.Success;
     }

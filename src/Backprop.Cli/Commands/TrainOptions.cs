@@ -19,16 +19,16 @@ internal sealed class TrainOptions
     {
         Description = "Learning rate.",
         DefaultValueFactory = _ => DefaultLearningRate,
-    }.AtLeast(0.0);
-    public Option<double?> WeightDecay { get; } = new("--weight-decay")
+    }.AtLeast(0.0).Finite();
+    public Option<double?> WeightDecay { get; } = new Option<double?>("--weight-decay")
     {
         Description = "L2 weight decay (decoupled for adamw; default 0, adamw 0.01).",
-    };
+    }.FiniteAbove(0, inclusive: true);
     public Option<double> Momentum { get; } = new Option<double>("--momentum")
     {
         Description = "Momentum of the momentum and nesterov optimizers.",
         DefaultValueFactory = _ => 0.9,
-    }.AtLeast(0.0);
+    }.AtLeast(0.0).Finite();
     public Choice<ScheduleChoice> Schedule { get; } = ScheduleOption.Create();
     public Option<int> Warmup { get; } = new Option<int>("--warmup")
     {
@@ -54,10 +54,10 @@ internal sealed class TrainOptions
         Description = "Threads that share each matrix product; results are bit-identical for any count.",
         DefaultValueFactory = _ => 1,
     }.AtLeast(1);
-    public Option<double?> ClipNorm { get; } = new("--clip-norm")
+    public Option<double?> ClipNorm { get; } = new Option<double?>("--clip-norm")
     {
-        Description = "Clip the gradient's global L2 norm to this value (clip_grad_norm_).",
-    };
+        Description = "Clip the gradient's global L2 norm to this value (clip_grad_norm_), a finite number above 0.",
+    }.FiniteAbove(0);
     public Option<double> LabelSmoothing { get; } = new Option<double>("--label-smoothing")
     {
         Description = "Label smoothing of the cross-entropy loss, in [0, 1) (default 0).",

@@ -66,6 +66,9 @@ internal static class FeatureFile
                 if (!float.TryParse(cells[c], NumberStyles.Float, CultureInfo.InvariantCulture, out float value))
                     throw new DataFormatException(path, "line " + lineNumber + ", column " + (c + 1) + ": '" + cells[c].Trim()
                         + "' is not a number.");
+                if (!float.IsFinite(value))
+                    throw new DataFormatException(path, "line " + lineNumber + ", column " + (c + 1) + ": '" + cells[c].Trim()
+                        + "' is not a finite number.");
                 values.Add(value);
             }
             rows++;

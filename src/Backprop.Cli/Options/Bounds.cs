@@ -33,6 +33,30 @@ internal static class Bounds
         return option;
     }
 
+    /// <summary>Rejects NaN and infinity, which would otherwise reach the arithmetic of every step.</summary>
+    public static Option<double> Finite(this Option<double> option)
+    {
+        option.Validators.Add(result =>
+        {
+            if (TryGetValue(result, out double value) && !double.IsFinite(value))
+                result.AddError(Describe(option.Name, value) + " must be a finite number.");
+        });
+        return option;
+    }
+
+    /// <summary>When given, the value must be finite and above <paramref name="low"/> (or at least it, when inclusive).</summary>
+    public static Option<double?> FiniteAbove(this Option<double?> option, double low, bool inclusive = false)
+    {
+        option.Validators.Add(result =>
+        {
+            if (!TryGetValue(result, out double? given) || given is not double value) return;
+            if (!double.IsFinite(value) || !(inclusive ? value >= low : value > low))
+                result.AddError(Describe(option.Name, value) + " must be a finite number " + (inclusive ? "of at least " : "above ")
+                    + Format(low) + ".");
+        });
+        return option;
+    }
+
     // A value that did not convert (e.g. "--epochs ten") already carries the parser's error; there is nothing to range-check.
     private static bool TryGetValue<T>(OptionResult result, out T value)
     {

@@ -52,6 +52,10 @@ public sealed class FrozenModel<T> where T : unmanaged, IFloatingPointIeee754<T>
             fanIn = units;
         }
         Check.Length(parameterCount, "the architecture's parameter count", parameters.Length, nameof(parameters));
+        // A NaN weight makes every answer NaN, and ArgMax of NaN is class 0: refused here, once, not per prediction.
+        if (!Training.Finite.All(parameters))
+            throw new ArgumentException("The model has a non-finite parameter (parameter " + FirstNonFinite(parameters)
+                + "); a frozen model needs finite weights and biases.", nameof(parameters));
 
         _block = GC.AllocateArray<T>(offset + (Alignment / Unsafe.SizeOf<T>()), pinned: true);
         _origin = AlignedOrigin(_block);
@@ -77,22 +81,30 @@ public sealed class FrozenModel<T> where T : unmanaged, IFloatingPointIeee754<T>
         foreach (FrozenLayer layer in _layers) MaxPaddedWidth = Math.Max(MaxPaddedWidth, layer.PaddedUnits);
     }
 
+    private static int FirstNonFinite(ReadOnlySpan<T> values)
+    {
+        for (int i = 0; i < values.Length; i++) if (!T.IsFinite(values[i])) return i;
+        return -1;
+    }
+
     /// <summary>Copies <paramref name="network"/>'s current parameters; later changes to the network do not reach the model.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="network"/> is null.</exception>
+    /// <exception cref="ArgumentException">A parameter is NaN or infinite.</exception>
     public static FrozenModel<T> From(Network<T> network) => From(network, WeightFormat.Full);
 
     /// <summary>Copies <paramref name="network"/>'s current parameters, storing the weights in <paramref name="format"/>.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="network"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="format"/> is bfloat16 and T is not float.</exception>
+    /// <exception cref="ArgumentException"><paramref name="format"/> is bfloat16 and T is not float, or a parameter is NaN or infinite.</exception>
     public static FrozenModel<T> From(Network<T> network, WeightFormat format) => From(network, SimdSupport.Active, format);
 
     /// <summary>Copies the parameters of a model loaded from a file (<see cref="NativeModelFormat"/>, SafeTensors, …).</summary>
     /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
+    /// <exception cref="ArgumentException">A parameter is NaN or infinite.</exception>
     public static FrozenModel<T> From(ModelDescription<T> model) => From(model, WeightFormat.Full);
 
     /// <summary>Copies the parameters of a model loaded from a file, storing the weights in <paramref name="format"/>.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="format"/> is bfloat16 and T is not float.</exception>
+    /// <exception cref="ArgumentException"><paramref name="format"/> is bfloat16 and T is not float, or a parameter is NaN or infinite.</exception>
     public static FrozenModel<T> From(ModelDescription<T> model, WeightFormat format)
     {
         ArgumentNullException.ThrowIfNull(model);

@@ -53,16 +53,17 @@ public sealed class InferenceSession<T> where T : unmanaged, IFloatingPointIeee7
     /// session (copy them to keep them).
     /// </summary>
     /// <remarks>input: [inputs]  →  [outputs].</remarks>
-    /// <exception cref="ArgumentException"><paramref name="input"/> does not have <see cref="InputSize"/> elements.</exception>
+    /// <exception cref="ArgumentException"><paramref name="input"/> does not have <see cref="InputSize"/> elements, or one is NaN or infinite.</exception>
     public ReadOnlySpan<T> Predict(ReadOnlySpan<T> input)
     {
         Check.Length(InputSize, "the model's input size", input.Length, nameof(input));
+        RequireFinite(input, 0, nameof(input));
         return Model.Forward(AsRow(input), _ping, _pong).GetRowSpan(0);
     }
 
     /// <summary>Predicts one row into <paramref name="output"/>.</summary>
     /// <remarks>input: [inputs]  output: [outputs].</remarks>
-    /// <exception cref="ArgumentException">A length disagrees with the model.</exception>
+    /// <exception cref="ArgumentException">A length disagrees with the model, or an input is NaN or infinite.</exception>
     public void Predict(ReadOnlySpan<T> input, Span<T> output)
     {
         Check.Length(OutputSize, "the model's output size", output.Length, nameof(output));
@@ -71,7 +72,7 @@ public sealed class InferenceSession<T> where T : unmanaged, IFloatingPointIeee7
 
     /// <summary>Predicts a batch of any size, in passes of up to <see cref="MaxBatch"/> rows.</summary>
     /// <remarks>inputs: [b, inputs]  outputs: [b, outputs].</remarks>
-    /// <exception cref="ArgumentException">A shape disagrees with the model or the other argument.</exception>
+    /// <exception cref="ArgumentException">A shape disagrees with the model or the other argument, or an input is NaN or infinite.</exception>
     public void Predict(ReadOnlySpan2D<T> inputs, Span2D<T> outputs)
     {
         CheckBatch(inputs, outputs.Height, nameof(outputs));
@@ -80,6 +81,7 @@ public sealed class InferenceSession<T> where T : unmanaged, IFloatingPointIeee7
         for (int row = 0; row < inputs.Height; row += MaxBatch)
         {
             int rows = Math.Min(MaxBatch, inputs.Height - row);
+            RequireFinite(inputs, row, rows);
             model.Forward(inputs.Slice(row, 0, rows, InputSize), _ping, _pong).CopyTo(outputs.Slice(row, 0, rows, OutputSize));
         }
     }
@@ -91,7 +93,7 @@ public sealed class InferenceSession<T> where T : unmanaged, IFloatingPointIeee7
         Predict(TensorViews.AsReadOnlySpan2D(inputs, nameof(inputs)), TensorViews.AsSpan2D(outputs, nameof(outputs)));
 
     /// <summary>The index of the largest output for one row (the first of equals), e.g. the predicted class.</summary>
-    /// <exception cref="ArgumentException"><paramref name="input"/> does not have <see cref="InputSize"/> elements.</exception>
+    /// <exception cref="ArgumentException"><paramref name="input"/> does not have <see cref="InputSize"/> elements, or one is NaN or infinite.</exception>
     public int PredictClass(ReadOnlySpan<T> input)
     {
         ReadOnlySpan<T> output = Predict(input);
@@ -102,7 +104,7 @@ public sealed class InferenceSession<T> where T : unmanaged, IFloatingPointIeee7
 
     /// <summary>The index of the largest output of every row.</summary>
     /// <remarks>inputs: [b, inputs]  classes: [b].</remarks>
-    /// <exception cref="ArgumentException">A shape disagrees with the model or the other argument.</exception>
+    /// <exception cref="ArgumentException">A shape disagrees with the model or the other argument, or an input is NaN or infinite.</exception>
     public void PredictClasses(ReadOnlySpan2D<T> inputs, Span<int> classes)
     {
         CheckBatch(inputs, classes.Length, nameof(classes));
@@ -110,13 +112,14 @@ public sealed class InferenceSession<T> where T : unmanaged, IFloatingPointIeee7
         for (int row = 0; row < inputs.Height; row += MaxBatch)
         {
             int rows = Math.Min(MaxBatch, inputs.Height - row);
+            RequireFinite(inputs, row, rows);
             Reductions.ArgMaxRows(model.Forward(inputs.Slice(row, 0, rows, InputSize), _ping, _pong), classes.Slice(row, rows));
         }
     }
 
     /// <summary>The softmax of one row's outputs (the class probabilities of a model trained with cross-entropy).</summary>
     /// <remarks>input: [inputs]  probabilities: [outputs].</remarks>
-    /// <exception cref="ArgumentException">A length disagrees with the model.</exception>
+    /// <exception cref="ArgumentException">A length disagrees with the model, or an input is NaN or infinite.</exception>
     public void PredictProbabilities(ReadOnlySpan<T> input, Span<T> probabilities)
     {
         Predict(input, probabilities);
@@ -125,7 +128,7 @@ public sealed class InferenceSession<T> where T : unmanaged, IFloatingPointIeee7
 
     /// <summary>The softmax of every row's outputs.</summary>
     /// <remarks>inputs: [b, inputs]  probabilities: [b, outputs].</remarks>
-    /// <exception cref="ArgumentException">A shape disagrees with the model or the other argument.</exception>
+    /// <exception cref="ArgumentException">A shape disagrees with the model or the other argument, or an input is NaN or infinite.</exception>
     public void PredictProbabilities(ReadOnlySpan2D<T> inputs, Span2D<T> probabilities)
     {
         Predict(inputs, probabilities);
@@ -139,6 +142,21 @@ public sealed class InferenceSession<T> where T : unmanaged, IFloatingPointIeee7
         TensorPrimitives.Subtract(row, max, row);
         TensorPrimitives.Exp<T>(row, row);
         TensorPrimitives.Divide(row, TensorPrimitives.Sum<T>(row), row);
+    }
+
+    // One pass over the inputs, which the first layer reads anyway; against the weights it streams it is noise. A NaN
+    // input would make every output NaN and every class 0, without a word.
+    private static void RequireFinite(ReadOnlySpan<T> row, int rowIndex, string name)
+    {
+        if (Training.Finite.All(row)) return;
+        int column = 0;
+        while (T.IsFinite(row[column])) column++;
+        throw new ArgumentException("Input row " + rowIndex + ", column " + column + " is not finite (NaN or infinite).", name);
+    }
+
+    private static void RequireFinite(ReadOnlySpan2D<T> inputs, int first, int rows)
+    {
+        for (int row = first; row < first + rows; row++) RequireFinite(inputs.GetRowSpan(row), row, nameof(inputs));
     }
 
     private void CheckBatch(ReadOnlySpan2D<T> inputs, int rows, string rowsName)

@@ -133,13 +133,17 @@ public readonly record struct OptimizerSettings
         double minStepSize = 1e-6, double maxStepSize = 50) =>
         Rprop(learningRate, etaMinus, etaPlus, minStepSize, maxStepSize) with { Kind = OptimizerKind.IRpropPlus };
 
-    /// <summary>Rejects the values <c>torch.optim</c> rejects.</summary>
-    /// <exception cref="ArgumentException">A hyper-parameter is out of its range.</exception>
+    /// <summary>
+    /// Rejects the values <c>torch.optim</c> rejects, and every value that cannot train: NaN and infinity anywhere, a
+    /// momentum, dampening or RMSprop alpha outside [0, 1] (alpha 2 makes the running square negative).
+    /// </summary>
+    /// <exception cref="ArgumentException">A hyper-parameter is out of its range; the message names it and the range.</exception>
     public void Validate()
     {
-        Require(LearningRate >= 0, "learning rate", LearningRate, ">= 0");
-        Require(WeightDecay >= 0, "weight decay", WeightDecay, ">= 0");
-        Require(Momentum >= 0, "momentum", Momentum, ">= 0");
+        Require(LearningRate >= 0 && double.IsFinite(LearningRate), "learning rate", LearningRate, "finite and >= 0");
+        Require(WeightDecay >= 0 && double.IsFinite(WeightDecay), "weight decay", WeightDecay, "finite and >= 0");
+        Require(Momentum is >= 0 and <= 1, "momentum", Momentum, "in [0, 1]");
+        Require(Dampening is >= 0 and <= 1, "dampening", Dampening, "in [0, 1]");
         switch (Kind)
         {
             case OptimizerKind.Sgd:
@@ -149,26 +153,32 @@ public readonly record struct OptimizerSettings
             case OptimizerKind.Adam or OptimizerKind.AdamW:
                 Require(Beta1 is >= 0 and < 1, "beta1", Beta1, "in [0, 1)");
                 Require(Beta2 is >= 0 and < 1, "beta2", Beta2, "in [0, 1)");
-                Require(Epsilon >= 0, "epsilon", Epsilon, ">= 0");
+                RequireEpsilon();
                 break;
             case OptimizerKind.RmsProp:
-                Require(Alpha >= 0, "alpha", Alpha, ">= 0");
-                Require(Epsilon >= 0, "epsilon", Epsilon, ">= 0");
+                Require(Alpha is >= 0 and <= 1, "alpha", Alpha, "in [0, 1]");
+                RequireEpsilon();
                 break;
             case OptimizerKind.Adagrad:
-                Require(LearningRateDecay >= 0, "learning-rate decay", LearningRateDecay, ">= 0");
-                Require(InitialAccumulatorValue >= 0, "initial accumulator value", InitialAccumulatorValue, ">= 0");
-                Require(Epsilon >= 0, "epsilon", Epsilon, ">= 0");
+                Require(LearningRateDecay >= 0 && double.IsFinite(LearningRateDecay), "learning-rate decay", LearningRateDecay,
+                    "finite and >= 0");
+                Require(InitialAccumulatorValue >= 0 && double.IsFinite(InitialAccumulatorValue), "initial accumulator value",
+                    InitialAccumulatorValue, "finite and >= 0");
+                RequireEpsilon();
                 break;
             case OptimizerKind.Rprop or OptimizerKind.IRpropPlus:
                 Require(EtaMinus is > 0 and < 1, "eta minus", EtaMinus, "in (0, 1)");
-                Require(EtaPlus > 1, "eta plus", EtaPlus, "> 1");
+                Require(EtaPlus > 1 && double.IsFinite(EtaPlus), "eta plus", EtaPlus, "finite and > 1");
+                Require(double.IsFinite(MaxStepSize), "max step size", MaxStepSize, "finite");
                 Require(MinStepSize >= 0 && MinStepSize <= MaxStepSize, "min step size", MinStepSize, "in [0, max step size]");
                 break;
             default:
                 throw new ArgumentException("Unknown optimizer " + Kind + ".", nameof(Kind));
         }
     }
+
+    private void RequireEpsilon() =>
+        Require(Epsilon >= 0 && double.IsFinite(Epsilon), "epsilon", Epsilon, "finite and >= 0");
 
     private void Require(bool condition, string what, double value, string range)
     {

@@ -68,7 +68,21 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// When set, gradients are clipped by their global norm before each update as <c>clip_grad_norm_</c> does: scaled
     /// by max_norm/(norm + 1e-6) when that is below 1.
     /// </summary>
-    public double? MaxGradientNorm { get; set; }
+    /// <exception cref="ArgumentOutOfRangeException">The value is not finite and positive: a negative one would turn the
+    /// update into gradient ascent, zero would stop learning.</exception>
+    public double? MaxGradientNorm
+    {
+        get => _maxGradientNorm;
+        set
+        {
+            if (value is double norm && !(norm > 0 && double.IsFinite(norm)))
+                throw new ArgumentOutOfRangeException(nameof(MaxGradientNorm), norm,
+                    "MaxGradientNorm (--clip-norm) is " + norm + " but must be finite and > 0, or null for no clipping.");
+            _maxGradientNorm = value;
+        }
+    }
+
+    private double? _maxGradientNorm;
 
     /// <summary>What a step does when the loss or a gradient is NaN or infinite.</summary>
     public NonFinitePolicy NonFinitePolicy { get; set; }
