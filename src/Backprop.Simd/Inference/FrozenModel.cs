@@ -53,7 +53,7 @@ public sealed class FrozenModel<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
         Check.Length(parameterCount, "the architecture's parameter count", parameters.Length, nameof(parameters));
         // A NaN weight makes every answer NaN, and ArgMax of NaN is class 0: refused here, once, not per prediction.
-        if (!Training.Finite.All(parameters))
+        if (!Kernels.Finite.All(parameters))
             throw new ArgumentException("The model has a non-finite parameter (parameter " + FirstNonFinite(parameters)
                 + "); a frozen model needs finite weights and biases.", nameof(parameters));
 

@@ -148,7 +148,7 @@ public sealed class InferenceSession<T> where T : unmanaged, IFloatingPointIeee7
     // input would make every output NaN and every class 0, without a word.
     private static void RequireFinite(ReadOnlySpan<T> row, int rowIndex, string name)
     {
-        if (Training.Finite.All(row)) return;
+        if (Kernels.Finite.All(row)) return;
         int column = 0;
         while (T.IsFinite(row[column])) column++;
         throw new ArgumentException("Input row " + rowIndex + ", column " + column + " is not finite (NaN or infinite).", name);

@@ -2,8 +2,7 @@ using System.Globalization;
 using System.Text;
 using Backprop.Cli;
 using Backprop.Simd.IO;
-using Backprop.Simd.Kernels;
-using Backprop.Simd.Network;
+using Backprop.Simd.Model;
 using Backprop.Simd.Tests.Data;
 
 namespace Backprop.Simd.Tests.Cli;

@@ -1,7 +1,6 @@
 using Backprop.Simd.Inference;
 using Backprop.Simd.IO;
-using Backprop.Simd.Kernels;
-using Backprop.Simd.Network;
+using Backprop.Simd.Model;
 using Backprop.Simd.Tests.IO;
 using CommunityToolkit.HighPerformance;
 

@@ -1,6 +1,5 @@
 using Backprop.Cli;
-using Backprop.Simd.Kernels;
-using Backprop.Simd.Network;
+using Backprop.Simd.Model;
 using Backprop.Simd.Tests.Cli;
 using Backprop.Simd.Training;
 
