@@ -21,15 +21,16 @@ internal interface IElementwiseStep
 internal static class ElementwiseDriver
 {
     // Compiled fully optimised at first call, not tiered: the first epoch runs at full speed instead of in
-    // unoptimised code, and the arithmetic never changes when a method is recompiled.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // unoptimised code, and the arithmetic never changes when a method is recompiled. Never inlined into a tiered
+    // caller, where PGO's rewrite can run out of inlining budget and turn the vector helpers into calls.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     public static void Run<T, TStep>(ref TStep step, int rows, int width, SimdVariant variant)
         where T : unmanaged where TStep : IElementwiseStep, allows ref struct
     {
         for (nint row = 0; row < rows; row++) RunRow<T, TStep>(ref step, row, width, variant);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     public static void RunRow<T, TStep>(ref TStep step, nint row, int width, SimdVariant variant)
         where T : unmanaged where TStep : IElementwiseStep, allows ref struct
     {

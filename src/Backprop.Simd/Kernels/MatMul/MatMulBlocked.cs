@@ -34,8 +34,9 @@ internal static unsafe class MatMulBlocked
     }
 
     // Compiled fully optimised at first call, not tiered: the first epoch runs at full speed instead of in
-    // unoptimised code, and the arithmetic never changes when a method is recompiled.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // unoptimised code, and the arithmetic never changes when a method is recompiled. Never inlined into a tiered
+    // caller, where PGO's rewrite can run out of inlining budget and turn the vector helpers into calls.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     private static void Run<TOps, TVector, T, TPanel>(MatrixView<T> a, MatrixView<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate)
         where TOps : IMatMulOps<TVector, T>
         where TVector : unmanaged

@@ -14,8 +14,9 @@ internal static unsafe class MatMulSingleRow
     private const int DotsPerStep = 4;
 
     // Compiled fully optimised at first call, not tiered: the first epoch runs at full speed instead of in
-    // unoptimised code, and the arithmetic never changes when a method is recompiled.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // unoptimised code, and the arithmetic never changes when a method is recompiled. Never inlined into a tiered
+    // caller, where PGO's rewrite can run out of inlining budget and turn the vector helpers into calls.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     public static void Run<TOps, TVector, T>(MatrixView<T> a, MatrixView<T> b, MatrixView<T> c, int n, int k, bool accumulate)
         where TOps : IMatMulOps<TVector, T>
         where TVector : unmanaged

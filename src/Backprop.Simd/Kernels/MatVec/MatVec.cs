@@ -107,8 +107,10 @@ internal static class MatVec
     }
 
     // Optimised at first call rather than tiered: a service's first requests are as fast as the rest, and the
-    // rounding (FMA or not) never changes when a method is recompiled.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // rounding (FMA or not) never changes when a method is recompiled. Never inlined: tiered PGO once inlined this loop
+    // into its tier-1 caller, where the inliner's budget ran out and every multiply-add became a call (13× slower
+    // batches after half a second of running).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     private static void Run<T, TWeight, TVector, TOps, TWeights>(ReadOnlySpan2D<T> x, ReadOnlySpan<TWeight> panels, ReadOnlySpan<T> bias,
         Span2D<T> y)
         where T : unmanaged where TWeight : unmanaged where TVector : struct where TOps : IVectorOps<TVector, T>
