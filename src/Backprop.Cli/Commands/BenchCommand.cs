@@ -24,18 +24,30 @@ internal static class BenchCommand
     public static Command Create(ToolConsole console)
     {
         var json = new Option<bool>("--json") { Description = "Print the report as one JSON object." };
+        var soak = new Option<int>("--soak")
+        {
+            Description = "Predict continuously for this many seconds, then measure prediction again (the runtime's tiered "
+                + "recompilation happens in the first seconds of a service's life; 0 skips it).",
+            DefaultValueFactory = _ => 0,
+        };
+        soak.Validators.Add(result =>
+        {
+            int seconds = result.GetValueOrDefault<int>();
+            if (seconds is < 0 or > 3600) result.AddError("--soak must be between 0 and 3600 seconds, not " + seconds + ".");
+        });
         var command = new Command("bench", "Measure this machine: W1 matrix products (GFLOP/s), a training step, prediction latency.")
         {
             json,
+            soak,
         };
-        command.SetAction(parsed => Run(console, parsed.GetValue(json)));
+        command.SetAction(parsed => Run(console, parsed.GetValue(json), parsed.GetValue(soak)));
         return command;
     }
 
-    private static int Run(ToolConsole console, bool json)
+    private static int Run(ToolConsole console, bool json, int soakSeconds)
     {
         var products = MeasureProducts();
-        List<LatencyResult> latencies = [MeasureTrainingStep(), .. MeasurePrediction()];
+        List<LatencyResult> latencies = [MeasureTrainingStep(), .. MeasurePrediction(soakSeconds)];
         if (json) WriteJson(console.Output, products, latencies);
         else WriteText(console.Output, products, latencies);
         return ExitCode.Success;
@@ -81,8 +93,9 @@ internal static class BenchCommand
     }
 
     // Prediction as a service does it: a frozen model and one session per thread (the batch-1 path for one row), with
-    // float weights and with bfloat16 weights.
-    private static List<LatencyResult> MeasurePrediction()
+    // float weights and with bfloat16 weights. With a soak, the same sessions are measured again after that many seconds
+    // of continuous calls, so a slowdown that sets in once the runtime recompiles the hot path shows as early vs late.
+    private static List<LatencyResult> MeasurePrediction(int soakSeconds)
     {
         (Trainer<float> trainer, float[] features, _) = W1(OptimizerSettings.Adam());
         InferenceSession<float> session = FrozenModel<float>.From(trainer.Network).CreateSession(Batch);
@@ -91,11 +104,28 @@ internal static class BenchCommand
         LatencyResult Measure(string label, string key, InferenceSession<float> predictor, int rows) =>
             new(label, key, InMilliseconds: false, Time(() => Predict(predictor, features, outputs, rows)),
                 Allocated(() => Predict(predictor, features, outputs, rows)));
-        return
+        List<LatencyResult> early =
         [
             Measure("predict batch 1", "predict_batch_1", session, 1),
             Measure("predict batch 1 bf16", "predict_batch_1_bfloat16", half, 1),
             Measure("predict batch 128", "predict_batch_128", session, Batch),
+        ];
+        if (soakSeconds == 0) return early;
+
+        long end = Stopwatch.GetTimestamp() + soakSeconds * Stopwatch.Frequency;
+        while (Stopwatch.GetTimestamp() < end)
+        {
+            Predict(session, features, outputs, 1);
+            Predict(half, features, outputs, 1);
+            Predict(session, features, outputs, Batch);
+        }
+        string after = " after " + soakSeconds.ToString(CultureInfo.InvariantCulture) + " s";
+        return
+        [
+            .. early,
+            Measure("predict batch 1" + after, "predict_batch_1_late", session, 1),
+            Measure("predict batch 1 bf16" + after, "predict_batch_1_bfloat16_late", half, 1),
+            Measure("predict batch 128" + after, "predict_batch_128_late", session, Batch),
         ];
     }
 
@@ -165,7 +195,7 @@ internal static class BenchCommand
         {
             (string unit, Func<double, string> format) = latency.InMilliseconds ? ("ms", (Func<double, string>)Milliseconds) : ("µs", Microseconds);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{latency.Label,-22} p50 {format(latency.Timing.Median)} {unit}   p99 {format(latency.Timing.P99)} {unit}   allocated {latency.Bytes} B"));
+                $"{latency.Label,-32} p50 {format(latency.Timing.Median)} {unit}   p99 {format(latency.Timing.P99)} {unit}   allocated {latency.Bytes} B"));
         }
     }
 

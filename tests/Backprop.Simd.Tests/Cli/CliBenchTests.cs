@@ -24,4 +24,24 @@ public class CliBenchTests
         }
         Assert.Equal(0, report.GetProperty("training_step_adam").GetProperty("allocated_bytes").GetInt64());
     }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void Bench_with_a_soak_measures_prediction_again_after_it()
+    {
+        CliRun run = CliRun.Of("bench", "--json", "--soak", "1").Expect(ExitCode.Success);
+        using JsonDocument document = JsonDocument.Parse(run.Output);
+        foreach (string timing in (string[])["predict_batch_1_late", "predict_batch_1_bfloat16_late", "predict_batch_128_late"])
+        {
+            JsonElement element = document.RootElement.GetProperty(timing);
+            Assert.True(element.GetProperty("p50_seconds").GetDouble() > 0);
+            Assert.Equal(0, element.GetProperty("allocated_bytes").GetInt64());
+        }
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("3601")]
+    public void A_soak_out_of_range_is_bad_usage(string seconds) =>
+        CliRun.Of("bench", "--soak", seconds).Expect(ExitCode.Usage);
 }
