@@ -45,6 +45,9 @@ internal static class BackpropTool
         }
         catch (Exception exception)
         {
+            if (exception is OutOfMemoryException and not InsufficientMemoryException)
+                exception = new InsufficientMemoryException("Not enough memory for this network, batch or data set ("
+                    + exception.Message + ")", exception);
             int code = ExitCodeFor(exception);
             string kind = code == ExitCode.Failure && !IsExpected(exception) ? "internal error: " + exception.GetType().Name + ": " : "";
             console.Error.WriteLine("backprop: " + kind + OneLine(exception.Message));
@@ -92,7 +95,7 @@ internal static class BackpropTool
 
     private static bool IsExpected(Exception exception) => exception is UsageException or ArgumentException
         or IOException or UnauthorizedAccessException or DataFormatException or DatasetNotInstalledException
-        or ModelFormatException or NonFiniteTrainingException or InvalidDataException;
+        or ModelFormatException or NonFiniteTrainingException or InvalidDataException or InsufficientMemoryException;
 
     private static string OneLine(string message) =>
         message.ReplaceLineEndings(" ").Trim();

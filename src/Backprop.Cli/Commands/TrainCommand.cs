@@ -123,6 +123,7 @@ internal static class TrainCommand
     private static Trainer<float> CreateTrainer(TrainOptions options, ParseResult parsed, Dataset train, int epochs, int batch)
     {
         int[] hidden = parsed.GetValue(options.Layers)!;
+        RequireMemory(train.FeatureCount, hidden, train.ClassCount, batch);
         Activation activation = ActivationOption.Parse(parsed.GetValue(options.Activation)!);
         var layers = new Dense[hidden.Length + 1];
         for (int i = 0; i < hidden.Length; i++) layers[i] = new Dense(hidden[i], activation);
@@ -143,6 +144,25 @@ internal static class TrainCommand
                 (train.SampleCount + batch - 1) / batch, parsed.GetValue(options.Warmup)),
         };
         return trainer;
+    }
+
+    // The parameters, their gradients, up to three optimizer buffers and the activations of one batch, in float: a
+    // network that cannot fit is refused before the first block is allocated, not after gigabytes of initialisation.
+    private static void RequireMemory(int inputs, int[] hidden, int outputs, int batch)
+    {
+        long parameters = 0, columns = inputs;
+        int fanIn = inputs;
+        foreach (int units in (int[])[.. hidden, outputs])
+        {
+            parameters += ((long)fanIn + 1) * units;
+            columns += 3L * units;
+            fanIn = units;
+        }
+        double bytes = sizeof(float) * (5.0 * parameters + (double)columns * batch);
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (available > 0 && bytes > available)
+            throw new InsufficientMemoryException(string.Create(CultureInfo.InvariantCulture,
+                $"A network of {parameters:N0} parameters trained in batches of {batch} needs about {bytes / 1e9:0.#} GB; {available / 1e9:0.#} GB is available. Use fewer or narrower layers or a smaller --batch."));
     }
 
     private static string DescribeModel(Trainer<float> trainer, int batch, int epochs, int completed)

@@ -32,7 +32,7 @@ public sealed class InferenceSession<T> where T : unmanaged, IFloatingPointIeee7
         _model = model;
         _published = published;
         MaxBatch = maxBatch;
-        _ping = new T[checked(maxBatch * model.MaxPaddedWidth)];
+        _ping = new T[Sizing.Elements((long)maxBatch * model.MaxPaddedWidth, "A session of " + maxBatch + " rows", nameof(maxBatch))];
         _pong = new T[_ping.Length];
     }
 
