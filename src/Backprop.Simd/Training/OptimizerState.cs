@@ -59,11 +59,12 @@ public sealed class OptimizerState<T> where T : unmanaged, IFloatingPointIeee754
     /// <summary>PyTorch's name for state buffer <paramref name="index"/> (e.g. <c>exp_avg</c>).</summary>
     public string BufferName(int index) => _names[index];
 
-    // One vectorised pass over the padded blocks, shared with the pool's threads when one is given; the step count
-    // advances first, as in PyTorch.
+    // One vectorised pass over the padded blocks, shared with the pool's threads when one is given. The update uses the
+    // next step number, as PyTorch advances it first, but the count is stored only once the pass ran: a step refused
+    // (a shared pool busy with another job) changes nothing.
     internal unsafe void Apply(FlatBlock<T> parameters, FlatBlock<T> gradients, double learningRate, double loss, WorkerPool? pool)
     {
-        long step = ++StepCount;
+        long step = StepCount + 1;
         bool lossIncreased = loss > PreviousLoss;
         fixed (T* p = parameters.Storage, g = gradients.Storage, s0 = StateStorage(0), s1 = StateStorage(1), s2 = StateStorage(2))
         {
@@ -72,6 +73,7 @@ public sealed class OptimizerState<T> where T : unmanaged, IFloatingPointIeee754
             if (pool is null) job.Execute(0);
             else pool.Run(ref job, parts);
         }
+        StepCount = step;
 
         if (Settings.Kind == OptimizerKind.IRpropPlus) PreviousLoss = loss;
     }
