@@ -97,8 +97,15 @@ internal static class BackpropTool
         or IOException or UnauthorizedAccessException or DataFormatException or DatasetNotInstalledException
         or ModelFormatException or NonFiniteTrainingException or InvalidDataException or InsufficientMemoryException;
 
-    private static string OneLine(string message) =>
-        message.ReplaceLineEndings(" ").Trim();
+    // A message may quote the input (a cell, a name, a JSON fragment); a hostile file must not make it megabytes long.
+    private const int MaxMessageLength = 1000;
+
+    private static string OneLine(string message)
+    {
+        string line = message.ReplaceLineEndings(" ").Trim();
+        return line.Length <= MaxMessageLength ? line
+            : string.Concat(line.AsSpan(0, MaxMessageLength), "… (", line.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), " characters)");
+    }
 
     private sealed class VersionAction : SynchronousCommandLineAction
     {
