@@ -71,7 +71,12 @@ internal static class TrainCommand
         };
         FitData<float> heldOut = TrainingData.For(data.HeldOut, loss);
         var loop = new FitLoop<float>(trainer, TrainingData.For(data.Train, loss), heldOut, fitOptions);
-        if (checkpoint is not null) loop.ResumeAt(checked((int)checkpoint.Epoch), SavedShuffleState(checkpoint));
+        if (checkpoint is not null)
+        {
+            if (checkpoint.Epoch > int.MaxValue)
+                throw new ModelFormatException(resume + ": the epoch counter is " + checkpoint.Epoch + ", beyond " + int.MaxValue + ".");
+            loop.ResumeAt((int)checkpoint.Epoch, SavedShuffleState(checkpoint));
+        }
         if (loop.CompletedEpochs >= epochs)
             throw new UsageException("--epochs " + epochs + " is already reached: the checkpoint has " + loop.CompletedEpochs
                 + " epochs.");
@@ -109,7 +114,7 @@ internal static class TrainCommand
     /// <exception cref="UsageException">The file holds no generator state (it was not saved by <c>train --save</c>).</exception>
     private static Xoshiro256StarStarState SavedShuffleState(ModelDescription<float> checkpoint) =>
         checkpoint.RngState.Count == Xoshiro256StarStarState.WordCount
-            ? Xoshiro256StarStarState.FromWords([.. checkpoint.RngState])
+            ? ModelMapping.GeneratorState(checkpoint)
             : throw new UsageException("The checkpoint holds no shuffling state; only files written by train --save can be resumed.");
 
     private static int BatchSize(TrainOptions options, ParseResult parsed, ModelDescription<float>? checkpoint, int samples)
