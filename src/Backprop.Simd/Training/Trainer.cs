@@ -270,6 +270,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <see cref="Gradients"/> with the scheduled learning rate: one vectorised pass over the flat blocks. iRprop⁺
     /// compares the loss of the last gradient computation with the one before.
     /// </summary>
+    /// <exception cref="NonFiniteTrainingException">The update made a parameter NaN or infinite (it has been applied).</exception>
     public void ApplyGradients()
     {
         double learningRate = LearningRate;
@@ -280,7 +281,15 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (coefficient < 1) TensorPrimitives.Multiply(_gradients.Span, T.CreateTruncating(coefficient), _gradients.Span);
             LastGradientNorm = norm;
         }
-        Optimizer.Apply(Network.ParameterBlock, _gradients, learningRate, _lastLoss, Pool);
+        if (!Optimizer.Apply(Network.ParameterBlock, _gradients, learningRate, _lastLoss, Pool))
+            throw new NonFiniteTrainingException(NonFiniteQuantity.Parameters, FirstNonFiniteLayer(Network.Parameters), StepCount);
+    }
+
+    private int FirstNonFiniteLayer(ReadOnlySpan<T> parameters)
+    {
+        foreach (DenseLayer layer in Network.Layers)
+            if (!Finite.All(parameters.Slice(layer.WeightOffset, layer.ParameterCount))) return layer.Index;
+        return -1;
     }
 
     /// <summary>The network's outputs for any number of rows, computed in chunks of <see cref="MaxBatch"/>.</summary>
