@@ -37,6 +37,7 @@ internal sealed class MetricsFile : IDisposable
             writer.WriteNumber("allocated_bytes", metrics.AllocatedBytes);
             writer.WriteNumber("gen0_collections", metrics.Gen0Collections);
             writer.WriteNumber("steps", metrics.Steps);
+            writer.WriteNumber("skipped_steps", metrics.SkippedSteps);
             WriteNumber(writer, "learning_rate", metrics.LearningRate);
             WriteArray(writer, "weight_gradient_norms", metrics.WeightGradientNorms);
             WriteArray(writer, "error_norms", metrics.ErrorNorms);

@@ -34,3 +34,25 @@ public class ParameterOverflowTests
         Assert.Equal(100, trainer.StepCount);
     }
 }
+
+/// <summary>Issue 14, item 5: steps skipped under <see cref="NonFinitePolicy.SkipStep"/> are counted per epoch.</summary>
+public class SkippedStepReportTests
+{
+    [Fact]
+    public void An_epoch_reports_how_many_of_its_steps_were_skipped()
+    {
+        var network = new Network<float>(2, [new Dense(3, Activation.Relu), new Dense(2)], seed: 1);
+        var trainer = new Trainer<float>(network, Loss.CrossEntropy(), OptimizerSettings.Adam(), maxBatch: 2)
+        {
+            NonFinitePolicy = NonFinitePolicy.SkipStep,
+        };
+        // Every other row holds an infinity: with batch 2 every step meets one.
+        var features = new float[6, 2];
+        for (int r = 0; r < 6; r += 2) features[r, 0] = float.PositiveInfinity;
+        var data = new FitData<float>(features, new[] { 0, 1, 0, 1, 0, 1 });
+        var loop = new FitLoop<float>(trainer, data, null, new FitOptions { Epochs = 1, BatchSize = 2, Seed = 1, Shuffle = false });
+        FitResult result = loop.Run();
+        Assert.Equal(3, result.History[0].Steps);
+        Assert.Equal(3, result.History[0].SkippedSteps);
+    }
+}
