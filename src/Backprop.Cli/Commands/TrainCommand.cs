@@ -50,6 +50,7 @@ internal static class TrainCommand
         PreparedData data = PreparedData.Load(options.Data, parsed, parsed.GetValue(options.ValidationSplit),
             parsed.GetValue(options.Seed), parsed.GetValue(options.Limit), saved, parsed.GetValue(options.Standardize));
         loadClock.Stop();
+        WarnOfEmptyClasses(console, data.Train);
         int batch = BatchSize(options, parsed, checkpoint, data.Train.SampleCount);
         int threads = parsed.GetValue(options.Threads);
         using WorkerPool? pool = threads > 1 ? new WorkerPool(threads) : null;
@@ -168,6 +169,17 @@ internal static class TrainCommand
         if (available > 0 && bytes > available)
             throw new InsufficientMemoryException(string.Create(CultureInfo.InvariantCulture,
                 $"A network of {parameters:N0} parameters trained in batches of {batch} needs about {bytes / 1e9:0.#} GB; {available / 1e9:0.#} GB is available. Use fewer or narrower layers or a smaller --batch."));
+    }
+
+    // Labels define the classes 0..max: one stray label (an IDX byte of 255) silently widens the output layer to 256.
+    private static void WarnOfEmptyClasses(ToolConsole console, Dataset train)
+    {
+        int[] counts = train.CountPerClass();
+        int empty = 0;
+        foreach (int count in counts) if (count == 0) empty++;
+        if (empty == 0) return;
+        console.Error.WriteLine("backprop: warning: " + empty + " of the " + counts.Length + " classes have no training sample "
+            + "(the largest label is " + (counts.Length - 1) + "); a stray label widens the output layer to every class up to it.");
     }
 
     private static string DescribeModel(Trainer<float> trainer, int batch, int epochs, int completed)
