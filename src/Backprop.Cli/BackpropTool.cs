@@ -45,6 +45,9 @@ internal static class BackpropTool
         }
         catch (Exception exception)
         {
+            if (exception is OutOfMemoryException and not InsufficientMemoryException)
+                exception = new InsufficientMemoryException("Not enough memory for this network, batch or data set ("
+                    + exception.Message + ")", exception);
             int code = ExitCodeFor(exception);
             string kind = code == ExitCode.Failure && !IsExpected(exception) ? "internal error: " + exception.GetType().Name + ": " : "";
             console.Error.WriteLine("backprop: " + kind + OneLine(exception.Message));
@@ -92,10 +95,17 @@ internal static class BackpropTool
 
     private static bool IsExpected(Exception exception) => exception is UsageException or ArgumentException
         or IOException or UnauthorizedAccessException or DataFormatException or DatasetNotInstalledException
-        or ModelFormatException or NonFiniteTrainingException or InvalidDataException;
+        or ModelFormatException or NonFiniteTrainingException or InvalidDataException or InsufficientMemoryException;
 
-    private static string OneLine(string message) =>
-        message.ReplaceLineEndings(" ").Trim();
+    // A message may quote the input (a cell, a name, a JSON fragment); a hostile file must not make it megabytes long.
+    private const int MaxMessageLength = 1000;
+
+    private static string OneLine(string message)
+    {
+        string line = message.ReplaceLineEndings(" ").Trim();
+        return line.Length <= MaxMessageLength ? line
+            : string.Concat(line.AsSpan(0, MaxMessageLength), "… (", line.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), " characters)");
+    }
 
     private sealed class VersionAction : SynchronousCommandLineAction
     {

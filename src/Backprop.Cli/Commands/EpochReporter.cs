@@ -17,11 +17,16 @@ internal sealed class EpochReporter(ToolConsole console, int epochs, int stepsPe
     private readonly string _epochsText = epochs.ToString(CultureInfo.InvariantCulture);
     private string _label = "";
     private int _labelEpoch;
+    // Divergence that stays finite (lr 1e6: a loss of 4e5 at chance accuracy) is flagged when an epoch's mean loss is
+    // this many times its first step's loss or the previous epoch's: two orders of magnitude, which no healthy run shows.
+    private const double DivergenceFactor = 100;
+    private double _epochFirstLoss = double.NaN, _previousEpochLoss = double.NaN;
 
     public IReadOnlyList<EpochPoint> Points => _points;
 
     private void OnStep(in StepReport step)
     {
+        if (step.StepInEpoch == 1) _epochFirstLoss = step.Loss;
         if (_progress is null) return;
         if (step.Epoch != _labelEpoch)
         {
@@ -35,7 +40,13 @@ internal sealed class EpochReporter(ToolConsole console, int epochs, int stepsPe
     {
         _progress?.Clear();
         _points.Add(new EpochPoint(epoch.Epoch, epoch.TrainLoss, epoch.TrainAccuracy, epoch.ValidationLoss, epoch.ValidationAccuracy));
-        metrics?.Write(epoch, heldOutName);
+        double baseline = Math.Min(_epochFirstLoss, double.IsNaN(_previousEpochLoss) ? double.PositiveInfinity : _previousEpochLoss);
+        bool diverging = epoch.TrainLoss > DivergenceFactor * baseline;
+        _previousEpochLoss = epoch.TrainLoss;
+        metrics?.Write(epoch, heldOutName, diverging);
+        if (diverging)
+            console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"backprop: warning: epoch {epoch.Epoch}: the training loss grew from {baseline:G4} to {epoch.TrainLoss:G4}; the run is diverging (the learning rate may be too high)."));
         if (quiet) return;
         console.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"epoch {epoch.Epoch.ToString(CultureInfo.InvariantCulture).PadLeft(_epochsText.Length)}/{_epochsText}  "

@@ -52,6 +52,7 @@ internal static class EvalCommand
         var trainer = new Trainer<float>(ModelMapping.CreateNetwork(description), new Loss(description.Loss),
             OptimizerSettings.Sgd(), MaxBatch);
         data.RequireFits(trainer.Network, modelPath);
+        RequireSameClasses(metadata.ClassNames, data.HeldOut.ClassNames, modelPath);
 
         EvaluationResult result = Evaluation.Evaluate(trainer, TrainingData.For(data.HeldOut, description.Loss));
         // A NaN loss has no accuracy worth reporting: the model or the data holds values it cannot compute with.
@@ -68,6 +69,19 @@ internal static class EvalCommand
         output.WriteLine();
         WriteConfusionMatrix(output, matrix, names);
         return ExitCode.Success;
+    }
+
+    // Scoring a model trained on a, b, c against data labelled x, y, z would pair unrelated classes by position.
+    private static void RequireSameClasses(IReadOnlyList<string>? model, IReadOnlyList<string> data, string modelPath)
+    {
+        if (model is null) return;
+        var unknown = new List<string>();
+        for (int c = 0; c < data.Count; c++)
+            if (c >= model.Count || model[c] != data[c]) unknown.Add(data[c]);
+        if (unknown.Count == 0) return;
+        throw new DataFormatException(modelPath + ": the data's classes " + string.Join(", ", unknown.Take(10))
+            + (unknown.Count > 10 ? ", …" : "") + " are not the model's (" + string.Join(", ", model.Take(10))
+            + (model.Count > 10 ? ", …" : "") + ", in this order).");
     }
 
     private static void WritePerClass(TextWriter output, ConfusionMatrix matrix, IReadOnlyList<string> names)

@@ -63,7 +63,7 @@ internal sealed class PreparedData
     public void RequireFits(Network<float> network, string? source)
     {
         if (network.InputSize == Train.FeatureCount && network.OutputSize == Train.ClassCount) return;
-        throw new UsageException((source ?? "The network") + " takes " + network.InputSize + " features and predicts "
+        throw new DataFormatException((source ?? "The network") + " takes " + network.InputSize + " features and predicts "
             + network.OutputSize + " classes; the data has " + Train.FeatureCount + " features and " + Train.ClassCount
             + " classes.");
     }

@@ -49,6 +49,7 @@ internal static class TrainCommand
         PreparedData data = PreparedData.Load(options.Data, parsed, parsed.GetValue(options.ValidationSplit),
             parsed.GetValue(options.Seed), parsed.GetValue(options.Limit), saved, parsed.GetValue(options.Standardize));
         loadClock.Stop();
+        WarnOfEmptyClasses(console, data.Train);
         int batch = BatchSize(options, parsed, checkpoint, data.Train.SampleCount);
         int threads = parsed.GetValue(options.Threads);
         using WorkerPool? pool = threads > 1 ? new WorkerPool(threads) : null;
@@ -70,7 +71,12 @@ internal static class TrainCommand
         };
         FitData<float> heldOut = TrainingData.For(data.HeldOut, loss);
         var loop = new FitLoop<float>(trainer, TrainingData.For(data.Train, loss), heldOut, fitOptions);
-        if (checkpoint is not null) loop.ResumeAt(checked((int)checkpoint.Epoch), SavedShuffleState(checkpoint));
+        if (checkpoint is not null)
+        {
+            if (checkpoint.Epoch > int.MaxValue)
+                throw new ModelFormatException(resume + ": the epoch counter is " + checkpoint.Epoch + ", beyond " + int.MaxValue + ".");
+            loop.ResumeAt((int)checkpoint.Epoch, SavedShuffleState(checkpoint));
+        }
         if (loop.CompletedEpochs >= epochs)
             throw new UsageException("--epochs " + epochs + " is already reached: the checkpoint has " + loop.CompletedEpochs
                 + " epochs.");
@@ -108,7 +114,7 @@ internal static class TrainCommand
     /// <exception cref="UsageException">The file holds no generator state (it was not saved by <c>train --save</c>).</exception>
     private static Xoshiro256StarStarState SavedShuffleState(ModelDescription<float> checkpoint) =>
         checkpoint.RngState.Count == Xoshiro256StarStarState.WordCount
-            ? Xoshiro256StarStarState.FromWords([.. checkpoint.RngState])
+            ? ModelMapping.GeneratorState(checkpoint)
             : throw new UsageException("The checkpoint holds no shuffling state; only files written by train --save can be resumed.");
 
     private static int BatchSize(TrainOptions options, ParseResult parsed, ModelDescription<float>? checkpoint, int samples)
@@ -122,6 +128,7 @@ internal static class TrainCommand
     private static Trainer<float> CreateTrainer(TrainOptions options, ParseResult parsed, Dataset train, int epochs, int batch)
     {
         int[] hidden = parsed.GetValue(options.Layers)!;
+        RequireMemory(train.FeatureCount, hidden, train.ClassCount, batch);
         Activation activation = ActivationOption.Parse(parsed.GetValue(options.Activation)!);
         var layers = new Dense[hidden.Length + 1];
         for (int i = 0; i < hidden.Length; i++) layers[i] = new Dense(hidden[i], activation);
@@ -142,6 +149,36 @@ internal static class TrainCommand
                 (train.SampleCount + batch - 1) / batch, parsed.GetValue(options.Warmup)),
         };
         return trainer;
+    }
+
+    // The parameters, their gradients, up to three optimizer buffers and the activations of one batch, in float: a
+    // network that cannot fit is refused before the first block is allocated, not after gigabytes of initialisation.
+    private static void RequireMemory(int inputs, int[] hidden, int outputs, int batch)
+    {
+        long parameters = 0, columns = inputs;
+        int fanIn = inputs;
+        foreach (int units in (int[])[.. hidden, outputs])
+        {
+            parameters += ((long)fanIn + 1) * units;
+            columns += 3L * units;
+            fanIn = units;
+        }
+        double bytes = sizeof(float) * (5.0 * parameters + (double)columns * batch);
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (available > 0 && bytes > available)
+            throw new InsufficientMemoryException(string.Create(CultureInfo.InvariantCulture,
+                $"A network of {parameters:N0} parameters trained in batches of {batch} needs about {bytes / 1e9:0.#} GB; {available / 1e9:0.#} GB is available. Use fewer or narrower layers or a smaller --batch."));
+    }
+
+    // Labels define the classes 0..max: one stray label (an IDX byte of 255) silently widens the output layer to 256.
+    private static void WarnOfEmptyClasses(ToolConsole console, Dataset train)
+    {
+        int[] counts = train.CountPerClass();
+        int empty = 0;
+        foreach (int count in counts) if (count == 0) empty++;
+        if (empty == 0) return;
+        console.Error.WriteLine("backprop: warning: " + empty + " of the " + counts.Length + " classes have no training sample "
+            + "(the largest label is " + (counts.Length - 1) + "); a stray label widens the output layer to every class up to it.");
     }
 
     private static string DescribeModel(Trainer<float> trainer, int batch, int epochs, int completed)

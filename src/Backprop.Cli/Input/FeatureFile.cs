@@ -14,9 +14,58 @@ internal static class FeatureFile
     /// <summary>The rows read, row-major <c>[Rows, Columns]</c>.</summary>
     public sealed record Features(float[] Values, int Rows, int Columns);
 
+    // A pipe (/dev/stdin, a process substitution) cannot be read twice, and the format is told from its first bytes, so
+    // it is copied to a temporary file first — up to this many bytes, so that an endless producer cannot fill the disk.
+    private const long MaxPipeBytes = 4L << 30;
+
     public static Features Read(string path, int inputSize, string? labelColumn)
     {
         if (!File.Exists(path)) throw new FileNotFoundException(path + ": no such file.", path);
+        string? copy = CopyIfPipe(path);
+        try { return ReadSeekable(copy ?? path, path, inputSize, labelColumn); }
+        finally { if (copy is not null) File.Delete(copy); }
+    }
+
+    private static string? CopyIfPipe(string path)
+    {
+        using (var probe = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1))
+        {
+            if (probe.CanSeek) return null;
+            string copy = Path.Combine(Path.GetTempPath(), "backprop-input-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                using var target = new FileStream(copy, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+                var buffer = new byte[1 << 16];
+                long total = 0;
+                int read;
+                while ((read = probe.Read(buffer)) > 0)
+                {
+                    total += read;
+                    if (total > MaxPipeBytes)
+                        throw new DataFormatException(path, "more than " + (MaxPipeBytes >> 30) + " GiB of input; give a file instead.");
+                    target.Write(buffer, 0, read);
+                }
+            }
+            catch
+            {
+                File.Delete(copy);
+                throw;
+            }
+            return copy;
+        }
+    }
+
+    private static Features ReadSeekable(string path, string shownPath, int inputSize, string? labelColumn)
+    {
+        try { return ReadFile(path, inputSize, labelColumn); }
+        catch (DataFormatException e) when (path != shownPath)
+        {
+            throw new DataFormatException(e.Message.Replace(path, shownPath, StringComparison.Ordinal), e);
+        }
+    }
+
+    private static Features ReadFile(string path, int inputSize, string? labelColumn)
+    {
         if (IsIdxImages(path))
         {
             IdxImages images = IdxFile.ReadImages(path);
@@ -45,7 +94,10 @@ internal static class FeatureFile
         var values = new List<float>();
         int columns = -1, rows = 0, lineNumber = 0, skip = -1;
         using TextReader reader = OpenText(path);
-        while (reader.ReadLine() is { } line)
+        // Rows are read with a bound, so that a file without line breaks (/dev/zero) fails instead of growing forever.
+        int maxLine = (int)Math.Min(int.MaxValue / 2, Math.Max(1 << 20, 64L * inputSize));
+        var buffer = new System.Text.StringBuilder();
+        while (ReadLine(reader, buffer, maxLine, path, lineNumber + 1) is { } line)
         {
             lineNumber++;
             if (line.AsSpan().Trim().IsEmpty) continue;
@@ -75,6 +127,25 @@ internal static class FeatureFile
         }
         if (rows == 0) throw new DataFormatException(path, "no data rows.");
         return new Features([.. values], rows, values.Count / rows);
+    }
+
+    private static string? ReadLine(TextReader reader, System.Text.StringBuilder buffer, int maxLength, string path, int lineNumber)
+    {
+        buffer.Clear();
+        int c;
+        while ((c = reader.Read()) >= 0)
+        {
+            if (c == '\n') return buffer.ToString();
+            if (c == '\r')
+            {
+                if (reader.Peek() == '\n') reader.Read();
+                return buffer.ToString();
+            }
+            if (buffer.Length == maxLength)
+                throw new DataFormatException(path, "line " + lineNumber + " is longer than " + maxLength + " characters.");
+            buffer.Append((char)c);
+        }
+        return buffer.Length > 0 ? buffer.ToString() : null;
     }
 
     private static int SkippedColumn(string path, int columns, int inputSize, string? labelColumn, string[]? header)

@@ -20,7 +20,10 @@ internal sealed class MetricsFile : IDisposable
     }
 
     /// <summary>Appends one epoch; <paramref name="heldOut"/> names what test_* measured (<c>test</c> or <c>validation</c>).</summary>
-    public void Write(EpochMetrics metrics, string heldOut)
+    /// <param name="metrics">The epoch's figures.</param>
+    /// <param name="heldOut">What test_* measured.</param>
+    /// <param name="diverging">The loss grew by orders of magnitude over the epoch (the <c>diverging</c> field).</param>
+    public void Write(EpochMetrics metrics, string heldOut, bool diverging = false)
     {
         _line.SetLength(0);
         using (var writer = new Utf8JsonWriter(_line))
@@ -37,6 +40,8 @@ internal sealed class MetricsFile : IDisposable
             writer.WriteNumber("allocated_bytes", metrics.AllocatedBytes);
             writer.WriteNumber("gen0_collections", metrics.Gen0Collections);
             writer.WriteNumber("steps", metrics.Steps);
+            writer.WriteNumber("skipped_steps", metrics.SkippedSteps);
+            writer.WriteBoolean("diverging", diverging);
             WriteNumber(writer, "learning_rate", metrics.LearningRate);
             WriteArray(writer, "weight_gradient_norms", metrics.WeightGradientNorms);
             WriteArray(writer, "error_norms", metrics.ErrorNorms);

@@ -30,7 +30,7 @@ internal static class AtomicFile
         DateTime started = DateTime.UtcNow;
         for (int attempt = 1; ; attempt++)
         {
-            string temporary = Path.Combine(folder, "." + Path.GetFileName(target) + "." + Guid.NewGuid().ToString("N") + ".tmp");
+            string temporary = Path.Combine(folder, TemporaryPrefix(Path.GetFileName(target)) + Guid.NewGuid().ToString("N") + ".tmp");
             bool written = false;
             try
             {
@@ -84,7 +84,7 @@ internal static class AtomicFile
     // saver between its close and its rename wrote its file during this save (file times lag the clock, never lead it).
     private static void RemoveStaleTemporaries(string folder, string fileName, DateTime started)
     {
-        string prefix = "." + fileName + ".";
+        string prefix = TemporaryPrefix(fileName);
         foreach (string candidate in Directory.EnumerateFiles(folder, prefix + "*.tmp"))
         {
             if (!IsTemporaryName(Path.GetFileName(candidate), prefix)) continue;
@@ -97,6 +97,18 @@ internal static class AtomicFile
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
         }
+    }
+
+    // "." + name + "." adds 38 characters with the GUID and ".tmp": a name longer than 217 would give a temporary name
+    // beyond the 255 most file systems allow. Such names are cut and keep a hash of the whole name, so two long names
+    // with the same start still get their own temporaries.
+    private const int MaxNameInPrefix = 200;
+
+    private static string TemporaryPrefix(string fileName)
+    {
+        if (fileName.Length <= MaxNameInPrefix) return "." + fileName + ".";
+        uint hash = System.IO.Hashing.XxHash32.HashToUInt32(System.Text.Encoding.UTF8.GetBytes(fileName));
+        return "." + fileName[..(MaxNameInPrefix - 9)] + "~" + hash.ToString("x8", System.Globalization.CultureInfo.InvariantCulture) + ".";
     }
 
     // Exactly prefix + 32 hex digits + ".tmp": a '*' or '?' in the target's own name must not widen the match.

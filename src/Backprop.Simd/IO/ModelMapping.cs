@@ -78,6 +78,26 @@ public static class ModelMapping
     }
 
     /// <summary>
+    /// The shuffling generator's state saved with the model (<see cref="ModelDescription.RngState"/>), checked as
+    /// untrusted input: continue the stream with <c>new Xoshiro256StarStar(ModelMapping.GeneratorState(saved))</c>.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
+    /// <exception cref="ModelFormatException">The file holds no generator state, or one no generator can have.</exception>
+    public static Randomness.Xoshiro256StarStarState GeneratorState(ModelDescription model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model.RngState.Count == 0) throw new ModelFormatException("The model file holds no generator state.");
+        try
+        {
+            return Randomness.Xoshiro256StarStarState.FromWords([.. model.RngState]);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ModelFormatException("The generator state in the model file is invalid: " + e.Message, e);
+        }
+    }
+
+    /// <summary>
     /// A new trainer that continues the saved one exactly: its network, loss, optimizer settings, schedule and clipping
     /// norm come from the description, and the optimizer's step count and buffers are restored.
     /// </summary>

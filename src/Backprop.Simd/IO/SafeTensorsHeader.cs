@@ -30,6 +30,11 @@ internal static class SafeTensorsHeader
         {
             throw new ModelFormatException($"The safetensors header is not valid JSON: {e.Message}", e);
         }
+        catch (InvalidOperationException e)
+        {
+            // Valid UTF-8 may still escape a lone surrogate ("\ud800"), which no .NET string can be decoded from.
+            throw new ModelFormatException("The safetensors header holds a string that is not valid Unicode (an escaped lone surrogate).", e);
+        }
     }
 
     private static (Entry[], Dictionary<string, string>) Parse(JsonElement root, long dataLength)
@@ -82,6 +87,10 @@ internal static class SafeTensorsHeader
         if (name.Length == 0) throw new ModelFormatException("A tensor has an empty name.");
         if (value.ValueKind != JsonValueKind.Object)
             throw new ModelFormatException($"Tensor '{name}' must be described by an object, not {value.ValueKind}.");
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var key in value.EnumerateObject())
+            if (!keys.Add(key.Name))
+                throw new ModelFormatException($"Tensor '{name}' has '{key.Name}' twice.");
         var dtype = ParseDType(name, Property(name, value, "dtype", JsonValueKind.String).GetString()!);
         var shapeElement = Property(name, value, "shape", JsonValueKind.Array);
         int rank = shapeElement.GetArrayLength();

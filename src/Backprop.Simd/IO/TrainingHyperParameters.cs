@@ -184,7 +184,9 @@ public static class TrainingHyperParameters
         {
             // With exactly `classes` names under the prefix, all of 0..classes−1 present means nothing else is.
             double weight = Get(values, ClassWeight(i));
-            if (!double.IsFinite(weight) || weight < 0) throw OutOfRange(ClassWeight(i), weight, "a finite number ≥ 0");
+            // float trainers hold the weight in a float: 1e308 would become +∞ there.
+            if (!double.IsFinite(weight) || weight < 0 || weight > float.MaxValue)
+                throw OutOfRange(ClassWeight(i), weight, "a finite number ≥ 0 and at most " + float.MaxValue.ToString(CultureInfo.InvariantCulture));
             weights[i] = weight;
         }
         return weights;

@@ -99,15 +99,20 @@ public sealed class FrozenModel<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>Copies the parameters of a model loaded from a file (<see cref="NativeModelFormat"/>, SafeTensors, …).</summary>
     /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
-    /// <exception cref="ArgumentException">A parameter is NaN or infinite.</exception>
+    /// <exception cref="ModelFormatException">A parameter is NaN or infinite.</exception>
     public static FrozenModel<T> From(ModelDescription<T> model) => From(model, WeightFormat.Full);
 
     /// <summary>Copies the parameters of a model loaded from a file, storing the weights in <paramref name="format"/>.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="format"/> is bfloat16 and T is not float, or a parameter is NaN or infinite.</exception>
+    /// <exception cref="ArgumentException"><paramref name="format"/> is bfloat16 and T is not float.</exception>
+    /// <exception cref="ModelFormatException">A parameter is NaN or infinite.</exception>
     public static FrozenModel<T> From(ModelDescription<T> model, WeightFormat format)
     {
         ArgumentNullException.ThrowIfNull(model);
+        // A description usually comes from a file, so a non-finite parameter is reported as the file's fault.
+        if (!Kernels.Finite.All<T>(model.Parameters))
+            throw new ModelFormatException("The model has a non-finite parameter (parameter " + FirstNonFinite(model.Parameters)
+                + "); a frozen model needs finite weights and biases.");
         var architecture = new Dense[model.Layers.Count];
         for (int l = 0; l < architecture.Length; l++) architecture[l] = new Dense(model.Layers[l].Units, model.Layers[l].Activation);
         return new FrozenModel<T>(model.InputSize, architecture, model.Parameters, SimdSupport.Active, format);

@@ -21,8 +21,9 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="layers">The layers from input to output; the last one's units are the network's outputs.</param>
     /// <param name="seed">The seed of the initialisation; the same seed gives bit-identical parameters.</param>
     /// <param name="initialization">The scheme; the default is PyTorch's <c>nn.Linear</c> initialisation.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, or the parameters are more than one block holds.</exception>
     /// <exception cref="ArgumentException">No layers are given.</exception>
+    /// <exception cref="InsufficientMemoryException">The parameters would not fit in the available memory.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> has no hardware vector type.</exception>
     public Network(int inputSize, ReadOnlySpan<Dense> layers, ulong seed = 0, Initialization initialization = default)
     {
@@ -32,12 +33,20 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (layers.IsEmpty) throw new ArgumentException("A network needs at least one layer.", nameof(layers));
 
         _layers = new DenseLayer[layers.Length];
-        int fanIn = inputSize, offset = 0;
-        for (int i = 0; i < layers.Length; i++)
+        long total = 0;
+        for (int i = 0, width = inputSize; i < layers.Length; width = layers[i].Units, i++)
         {
             if (layers[i].Units <= 0)
                 throw new ArgumentOutOfRangeException(nameof(layers), layers[i].Units,
                     "Layer " + i + " has " + layers[i].Units + " units; every layer needs at least one.");
+            total += ((long)width + 1) * layers[i].Units;
+            if (total > Sizing.MaxElements) break;
+        }
+        Sizing.Elements(total, "A network of " + layers.Length + " layers", nameof(layers));
+        Sizing.RequireMemory<T>(total, "A network of " + total + " parameters");
+        int fanIn = inputSize, offset = 0;
+        for (int i = 0; i < layers.Length; i++)
+        {
             _layers[i] = new DenseLayer(i, fanIn, layers[i].Units, layers[i].Activation, offset);
             offset += _layers[i].ParameterCount;
             fanIn = layers[i].Units;

@@ -21,6 +21,7 @@ internal sealed class NetworkWorkspace<T> where T : unmanaged, IFloatingPointIee
 
     public NetworkWorkspace(Network<T> network, int maxBatch, bool keepEveryPreActivation = false)
     {
+        ElementCount(network, maxBatch);
         ReadOnlySpan<DenseLayer> layers = network.Layers;
         _outputs = new MatrixSlot[layers.Length];
         _preActivations = new MatrixSlot[layers.Length];
@@ -39,6 +40,16 @@ internal sealed class NetworkWorkspace<T> where T : unmanaged, IFloatingPointIee
     }
 
     public int MaxBatch { get; }
+
+    /// <summary>The elements a workspace for <paramref name="maxBatch"/> rows holds, counted before it is allocated.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">One block cannot hold them.</exception>
+    public static int ElementCount(Network<T> network, int maxBatch)
+    {
+        long columns = network.InputSize;
+        foreach (DenseLayer layer in network.Layers)
+            columns += (layer.Activation.DerivativeNeedsPreActivation ? 3L : 2L) * layer.Units;
+        return Sizing.Elements(columns * maxBatch, "A batch of " + maxBatch + " rows", nameof(maxBatch));
+    }
 
     public Span2D<T> Output(int layer, int batch) => _outputs[layer].View(_storage, batch);
 

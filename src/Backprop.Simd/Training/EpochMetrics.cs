@@ -9,6 +9,12 @@ public sealed class EpochMetrics
     /// <summary>Optimizer steps taken in the epoch.</summary>
     public int Steps { get; init; }
 
+    /// <summary>
+    /// Of <see cref="Steps"/>, those abandoned under <see cref="NonFinitePolicy.SkipStep"/> (a NaN or infinite loss or
+    /// gradient): an epoch that skipped most of its steps learned little, and says so here.
+    /// </summary>
+    public int SkippedSteps { get; init; }
+
     /// <summary>Training rows visited in the epoch.</summary>
     public int Samples { get; init; }
 

@@ -164,6 +164,7 @@ public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
         Array.Clear(_weightNormSums);
         stopped = false;
 
+        long skippedBefore = Trainer.SkippedSteps;
         int collections = GC.CollectionCount(0);
         long allocated = GC.GetAllocatedBytesForCurrentThread();
         long start = Stopwatch.GetTimestamp();
@@ -218,6 +219,7 @@ public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             Epoch = epoch,
             Steps = steps,
+            SkippedSteps = (int)(Trainer.SkippedSteps - skippedBefore),
             Samples = samples,
             TrainLoss = lossSum / weightSum,
             TrainAccuracy = useLabels ? (double)correct / samples : double.NaN,

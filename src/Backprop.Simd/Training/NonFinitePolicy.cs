@@ -18,4 +18,9 @@ public enum NonFiniteQuantity
     Loss,
     /// <summary>A layer's weight or bias gradients in the backward pass.</summary>
     Gradients,
+    /// <summary>
+    /// A layer's parameters after the optimizer's update (an update that overflowed, with finite gradients). The update
+    /// has been applied; training cannot go on from it under any <see cref="NonFinitePolicy"/>.
+    /// </summary>
+    Parameters,
 }

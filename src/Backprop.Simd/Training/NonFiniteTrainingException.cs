@@ -1,8 +1,9 @@
 namespace Backprop.Simd.Training;
 
 /// <summary>
-/// Training stopped because the loss or a gradient became NaN or infinite. The step's optimizer update was not
-/// applied: parameters and optimizer state are as they were before it.
+/// Training stopped because the loss or a gradient became NaN or infinite — then the step's optimizer update was not
+/// applied: parameters and optimizer state are as they were before it — or because the update itself overflowed a
+/// parameter (<see cref="NonFiniteQuantity.Parameters"/>), which is found in the update's own pass.
 /// </summary>
 public sealed class NonFiniteTrainingException : Exception
 {
@@ -29,6 +30,8 @@ public sealed class NonFiniteTrainingException : Exception
 
     private static string Describe(NonFiniteQuantity quantity, int layer, long step) => quantity switch
     {
+        NonFiniteQuantity.Parameters => "The parameters of layer " + layer + " became NaN or infinite in the update of step "
+            + step + " although the gradients were finite (an overflow); the update was applied, so restore a checkpoint.",
         NonFiniteQuantity.Loss => "The loss became NaN or infinite at step " + step + " while every activation was finite; the step was not applied.",
         _ => "The " + (quantity == NonFiniteQuantity.Activations ? "activations" : "gradients") + " of layer " + layer
             + " became NaN or infinite at step " + step + "; the step was not applied.",

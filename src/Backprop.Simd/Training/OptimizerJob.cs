@@ -20,13 +20,15 @@ internal unsafe struct OptimizerJob<T> : IParallelWork where T : unmanaged, IFlo
     private readonly bool _lossIncreased;
     private readonly Vector<T>* _parameters, _gradients, _state0, _state1, _state2;
     private readonly int _vectors;
+    private readonly int* _nonFinite;
     private int _vectorsPerPart;
 
     // The pointers address storage padded to whole vectors, which the caller keeps fixed while the job runs; state
     // buffers the optimizer lacks are null.
     public OptimizerJob(in OptimizerSettings settings, double learningRate, long step, bool lossIncreased, int vectors,
-        T* parameters, T* gradients, T* state0, T* state1, T* state2)
+        T* parameters, T* gradients, T* state0, T* state1, T* state2, int* nonFinite)
     {
+        _nonFinite = nonFinite;
         (_settings, _learningRate, _step, _lossIncreased, _vectors) = (settings, learningRate, step, lossIncreased, vectors);
         _parameters = (Vector<T>*)parameters;
         _gradients = (Vector<T>*)gradients;
@@ -72,6 +74,9 @@ internal unsafe struct OptimizerJob<T> : IParallelWork where T : unmanaged, IFlo
                 RpropUpdate.Apply(p, g, s0, s1, s2, _settings, plus: true, _lossIncreased);
                 break;
         }
+        // The part's parameters were just written and are still in cache: an update that overflowed (finite gradients,
+        // a huge step) is caught here instead of training on hidden behind a ReLU. Every writer writes 1, so no race.
+        if (!Finite.All<T>(System.Runtime.InteropServices.MemoryMarshal.Cast<Vector<T>, T>(p))) Volatile.Write(ref *_nonFinite, 1);
     }
 
     private static Span<Vector<T>> State(Vector<T>* buffer, int start, int count) =>

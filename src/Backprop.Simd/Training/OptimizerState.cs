@@ -59,21 +59,27 @@ public sealed class OptimizerState<T> where T : unmanaged, IFloatingPointIeee754
     /// <summary>PyTorch's name for state buffer <paramref name="index"/> (e.g. <c>exp_avg</c>).</summary>
     public string BufferName(int index) => _names[index];
 
-    // One vectorised pass over the padded blocks, shared with the pool's threads when one is given; the step count
-    // advances first, as in PyTorch.
-    internal unsafe void Apply(FlatBlock<T> parameters, FlatBlock<T> gradients, double learningRate, double loss, WorkerPool? pool)
+    // One vectorised pass over the padded blocks, shared with the pool's threads when one is given. The update uses the
+    // next step number, as PyTorch advances it first, but the count is stored only once the pass ran: a step refused
+    // (a shared pool busy with another job) changes nothing.
+    /// <returns>False when a parameter is NaN or infinite after the update.</returns>
+    internal unsafe bool Apply(FlatBlock<T> parameters, FlatBlock<T> gradients, double learningRate, double loss, WorkerPool? pool)
     {
-        long step = ++StepCount;
+        int nonFinite = 0;
+        long step = StepCount + 1;
         bool lossIncreased = loss > PreviousLoss;
         fixed (T* p = parameters.Storage, g = gradients.Storage, s0 = StateStorage(0), s1 = StateStorage(1), s2 = StateStorage(2))
         {
-            var job = new OptimizerJob<T>(Settings, learningRate, step, lossIncreased, parameters.Vectors.Length, p, g, s0, s1, s2);
+            var job = new OptimizerJob<T>(Settings, learningRate, step, lossIncreased, parameters.Vectors.Length, p, g, s0, s1, s2,
+                &nonFinite);
             int parts = job.Plan(pool?.ThreadCount ?? 1);
             if (pool is null) job.Execute(0);
             else pool.Run(ref job, parts);
         }
+        StepCount = step;
 
         if (Settings.Kind == OptimizerKind.IRpropPlus) PreviousLoss = loss;
+        return nonFinite == 0;
     }
 
     private T[]? StateStorage(int index) => index < _buffers.Length ? _buffers[index].Storage : null;

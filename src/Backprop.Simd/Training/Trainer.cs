@@ -33,8 +33,10 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="loss">The loss; its kind decides whether steps take labels or targets.</param>
     /// <param name="optimizer">The optimizer and hyper-parameters (PyTorch's definitions).</param>
     /// <param name="maxBatch">The largest mini-batch; any batch from 1 to this works.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatch"/> is not positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatch"/> is not positive, or the workspace for it is
+    /// beyond what one block holds.</exception>
     /// <exception cref="ArgumentException">An optimizer hyper-parameter is out of range.</exception>
+    /// <exception cref="InsufficientMemoryException">The trainer's blocks would not fit in the available memory.</exception>
     public Trainer(Network<T> network, Loss loss, OptimizerSettings optimizer, int maxBatch)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -42,6 +44,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         Network = network;
         Loss = loss;
         MaxBatch = maxBatch;
+        // Gradients, up to three optimizer buffers and the workspace, checked before any of them is allocated.
+        Sizing.RequireMemory<T>(4L * network.ParameterCount + NetworkWorkspace<T>.ElementCount(network, maxBatch),
+            "Training a network of " + network.ParameterCount + " parameters with batches of " + maxBatch);
         Optimizer = new OptimizerState<T>(optimizer, network.ParameterCount);
         _workspace = new NetworkWorkspace<T>(network, maxBatch);
         _gradients = new FlatBlock<T>(network.ParameterCount);
@@ -271,6 +276,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <see cref="Gradients"/> with the scheduled learning rate: one vectorised pass over the flat blocks. iRprop⁺
     /// compares the loss of the last gradient computation with the one before.
     /// </summary>
+    /// <exception cref="NonFiniteTrainingException">The update made a parameter NaN or infinite (it has been applied).</exception>
     public void ApplyGradients()
     {
         double learningRate = LearningRate;
@@ -286,7 +292,15 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 LastStepClipped = true;
             }
         }
-        Optimizer.Apply(Network.ParameterBlock, _gradients, learningRate, _lastLoss, Pool);
+        if (!Optimizer.Apply(Network.ParameterBlock, _gradients, learningRate, _lastLoss, Pool))
+            throw new NonFiniteTrainingException(NonFiniteQuantity.Parameters, FirstNonFiniteLayer(Network.Parameters), StepCount);
+    }
+
+    private int FirstNonFiniteLayer(ReadOnlySpan<T> parameters)
+    {
+        foreach (DenseLayer layer in Network.Layers)
+            if (!Finite.All(parameters.Slice(layer.WeightOffset, layer.ParameterCount))) return layer.Index;
+        return -1;
     }
 
     /// <summary>The network's outputs for any number of rows, computed in chunks of <see cref="MaxBatch"/>.</summary>

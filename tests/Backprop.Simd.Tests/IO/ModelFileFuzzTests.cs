@@ -108,7 +108,7 @@ public sealed partial class ModelFileFuzzTests(ITestOutputHelper output)
         [0, 1, -1, 2, 7, 8, 255, 65535, int.MaxValue, uint.MaxValue, 0x80000000, long.MaxValue, long.MinValue, 100_000_000, 1L << 40];
 
     /// <summary>One to three byte-level mutations; returns the new bytes and what was done.</summary>
-    private static (byte[], string) MutateBytes(byte[] valid, Random random)
+    internal static (byte[], string) MutateBytes(byte[] valid, Random random)
     {
         var bytes = new List<byte>(valid);
         var description = new StringBuilder();
@@ -167,7 +167,7 @@ public sealed partial class ModelFileFuzzTests(ITestOutputHelper output)
     private static partial Regex NumberPattern();
 
     /// <summary>Edits the JSON header (numbers, offsets, dtypes, syntax), usually fixing up the header length.</summary>
-    private static (byte[], string) MutateJson(byte[] valid, Random random)
+    internal static (byte[], string) MutateJson(byte[] valid, Random random)
     {
         int headerLength = (int)BinaryPrimitives.ReadUInt64LittleEndian(valid);
         string json = Encoding.UTF8.GetString(valid, 8, headerLength);

@@ -49,7 +49,7 @@ public class NonFiniteInferenceTests
     {
         // The native format keeps NaN bit-exactly (a checkpoint is a faithful copy); freezing it for prediction is refused.
         ModelDescription<float> model = ModelSamples.Create<float>(withOptimizer: false);
-        var error = Assert.Throws<ArgumentException>(() => FrozenModel<float>.From(model));
+        var error = Assert.Throws<ModelFormatException>(() => FrozenModel<float>.From(model));
         Assert.Contains("non-finite", error.Message, StringComparison.Ordinal);
         Network<float> network = SmallNetwork();
         network.Parameters[7] = float.PositiveInfinity;
