@@ -1,7 +1,7 @@
 """PyTorch beside `backprop bench`: the same W1 workload (784-256-128-10 ReLU MLP, float32, 1 thread) timed the same
 way (warm-up, then every call's duration for a fixed time; p50 and p99), so the two reports can be read side by side.
 
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 benchmarks/peers/w1_torch.py
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 benchmarks/compare/w1_torch.py
 
 Unset OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE in this command only: with them set Debian's PyTorch runs a slow kernel.
 """
