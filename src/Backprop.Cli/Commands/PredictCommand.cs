@@ -1,13 +1,13 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Numerics.Tensors;
 using System.Text;
 using Backprop.Cli.Input;
 using Backprop.Cli.Options;
 using Backprop.Cli.Output;
+using Backprop.Simd.Inference;
 using Backprop.Simd.IO;
+using Backprop.Simd.Kernels;
 using Backprop.Simd.Model;
-using Backprop.Simd.Training;
 using CommunityToolkit.HighPerformance;
 
 namespace Backprop.Cli.Commands;
@@ -35,16 +35,18 @@ internal static class PredictCommand
             Description = "For a CSV with one column more than the model's inputs: the label column to drop (index or header "
                 + "name; default last).",
         };
+        Choice<WeightFormat> weightFormat = WeightFormatOption.Create();
         var command = new Command("predict", "Predict the class and class probabilities of each input row.")
         {
-            model, input, output, labelColumn,
+            model, input, output, labelColumn, weightFormat.Option,
         };
         command.SetAction(parsed => Run(console, parsed.GetValue(model)!, parsed.GetValue(input)!, parsed.GetValue(output),
-            parsed.GetValue(labelColumn)));
+            parsed.GetValue(labelColumn), weightFormat.Get(parsed)));
         return command;
     }
 
-    private static int Run(ToolConsole console, string modelPath, string inputPath, string? outputPath, string? labelColumn)
+    private static int Run(ToolConsole console, string modelPath, string inputPath, string? outputPath, string? labelColumn,
+        WeightFormat weightFormat)
     {
         if (outputPath is not null) OutputPath.Prepare(outputPath, "--output");
         ModelDescription<float> description = ModelFile.LoadFinite(modelPath);
@@ -57,26 +59,30 @@ internal static class PredictCommand
             for (int row = 0; row < features.Rows; row++)
                 scaling.ApplyInPlace(features.Values.AsSpan(row * features.Columns, features.Columns));
 
-        Network<float> network = ModelMapping.CreateNetwork(description);
-        var trainer = new Trainer<float>(network, new Loss(description.Loss), OptimizerSettings.Sgd(), ChunkRows);
-        int outputs = network.OutputSize;
-        var values = new float[features.Rows * outputs];
-        trainer.Predict(new ReadOnlySpan2D<float>(features.Values, features.Rows, features.Columns),
-            new Span2D<float>(values, features.Rows, outputs));
+        InferenceSession<float> session = FrozenModel<float>.From(description, weightFormat).CreateSession(ChunkRows);
+        int outputs = session.OutputSize;
+        var scores = new float[ChunkRows * outputs];
+        var classes = new int[ChunkRows];
 
         using TextWriter writer = outputPath is null ? TextWriter.Null : new StreamWriter(outputPath, false, new UTF8Encoding(false));
         TextWriter target = outputPath is null ? console.Output : writer;
         WriteHeader(target, description.Loss, outputs, metadata.ClassNames);
         var line = new StringBuilder();
-        for (int row = 0; row < features.Rows; row++)
+        var all = new ReadOnlySpan2D<float>(features.Values, features.Rows, features.Columns);
+        for (int first = 0; first < features.Rows; first += ChunkRows)
         {
-            Span<float> scores = values.AsSpan(row * outputs, outputs);
-            Normalize(description.Loss, scores);
-            int predicted = TensorPrimitives.IndexOfMax<float>(scores);
-            line.Clear().Append(row.ToString(CultureInfo.InvariantCulture)).Append(',')
-                .Append(ClassName(metadata.ClassNames, predicted));
-            foreach (float score in scores) line.Append(',').Append(score.ToString("G6", CultureInfo.InvariantCulture));
-            target.WriteLine(line);
+            int rows = Math.Min(ChunkRows, features.Rows - first);
+            var chunk = new Span2D<float>(scores, rows, outputs);
+            session.Predict(all.Slice(first, 0, rows, features.Columns), chunk);
+            Normalize(description.Loss, chunk);
+            Reductions.ArgMaxRows<float>(chunk, classes.AsSpan(0, rows));
+            for (int row = 0; row < rows; row++)
+            {
+                line.Clear().Append((first + row).ToString(CultureInfo.InvariantCulture)).Append(',')
+                    .Append(ClassName(metadata.ClassNames, classes[row]));
+                foreach (float score in chunk.GetRowSpan(row)) line.Append(',').Append(score.ToString("G6", CultureInfo.InvariantCulture));
+                target.WriteLine(line);
+            }
         }
         if (outputPath is not null)
             console.Output.WriteLine("wrote " + features.Rows + " predictions to " + outputPath);
@@ -91,10 +97,11 @@ internal static class PredictCommand
         target.WriteLine(header);
     }
 
-    private static void Normalize(LossKind loss, Span<float> scores)
+    private static void Normalize(LossKind loss, Span2D<float> scores)
     {
-        if (loss == LossKind.SoftmaxCrossEntropy) TensorPrimitives.SoftMax<float>(scores, scores);
-        else if (loss == LossKind.BinaryCrossEntropyWithLogits) TensorPrimitives.Sigmoid<float>(scores, scores);
+        if (loss == LossKind.SoftmaxCrossEntropy) LossKernels.Softmax<float>(scores, scores);
+        else if (loss == LossKind.BinaryCrossEntropyWithLogits && scores.TryGetSpan(out Span<float> flat)) // a chunk is contiguous
+            ActivationKernels.Forward<float>(flat, Activation.Sigmoid, flat);
     }
 
     private static string ClassName(IReadOnlyList<string>? names, int index) =>

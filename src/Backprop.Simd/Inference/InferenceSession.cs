@@ -145,7 +145,8 @@ public sealed class InferenceSession<T> where T : unmanaged, IFloatingPointIeee7
     public void PredictProbabilities(ReadOnlySpan<T> input, Span<T> probabilities)
     {
         Predict(input, probabilities);
-        SoftmaxInPlace(probabilities);
+        Span2D<T> row = probabilities.AsSpan2D(1, probabilities.Length);
+        LossKernels.Softmax(row, row);
     }
 
     /// <summary>The softmax of every row's outputs.</summary>
@@ -154,16 +155,7 @@ public sealed class InferenceSession<T> where T : unmanaged, IFloatingPointIeee7
     public void PredictProbabilities(ReadOnlySpan2D<T> inputs, Span2D<T> probabilities)
     {
         Predict(inputs, probabilities);
-        for (int row = 0; row < probabilities.Height; row++) SoftmaxInPlace(probabilities.GetRowSpan(row));
-    }
-
-    // Shifted by the maximum so that exp never overflows, as torch.softmax does.
-    private static void SoftmaxInPlace(Span<T> row)
-    {
-        T max = TensorPrimitives.Max<T>(row);
-        TensorPrimitives.Subtract(row, max, row);
-        TensorPrimitives.Exp<T>(row, row);
-        TensorPrimitives.Divide(row, TensorPrimitives.Sum<T>(row), row);
+        LossKernels.Softmax(probabilities, probabilities);
     }
 
     // One interlocked exchange per call: a second thread entering a session in use throws before it touches the shared

@@ -1,13 +1,13 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
+using Backprop.Simd.Kernels;
 
 namespace Backprop.Simd.Memory;
 
 /// <summary>
 /// One contiguous array holding many logical tensors at fixed offsets (parameters, gradients, optimizer moments,
 /// activations). The storage is padded with zeros to a whole number of 64-byte vectors so that elementwise passes
-/// (optimizer updates, finiteness checks) run over whole <see cref="Vector{T}"/>s with no scalar tail; the padding
+/// (optimizer updates, finiteness checks) run over whole vectors of any variant with no scalar tail; the padding
 /// stays zero because its gradients are zero.
 /// </summary>
 internal sealed class FlatBlock<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -28,16 +28,9 @@ internal sealed class FlatBlock<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>The logical elements.</summary>
     public Span<T> Span => Storage.AsSpan(0, Length);
 
-    /// <summary>The storage seen as whole vectors, padding included.</summary>
-    public Span<Vector<T>> Vectors => MemoryMarshal.Cast<T, Vector<T>>(Storage.AsSpan());
+    /// <summary>Elements in 64 bytes: a whole number of vectors for every width .NET offers (128, 256 or 512 bits).</summary>
+    public static int Granule => 64 / Unsafe.SizeOf<T>();
 
-    /// <summary>
-    /// Rounds up to a multiple of 64 bytes, which is a whole number of <see cref="Vector{T}"/>s for every vector
-    /// width .NET offers (128, 256 or 512 bits).
-    /// </summary>
-    public static int PaddedLength(int length)
-    {
-        int multiple = Math.Max(64 / Unsafe.SizeOf<T>(), Vector<T>.Count);
-        return (length + multiple - 1) / multiple * multiple;
-    }
+    /// <summary>Rounds up to a multiple of <see cref="Granule"/>.</summary>
+    public static int PaddedLength(int length) => Sizes.RoundUp(length, Granule);
 }

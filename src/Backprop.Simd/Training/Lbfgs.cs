@@ -1,5 +1,5 @@
 using System.Numerics;
-using System.Numerics.Tensors;
+using Backprop.Simd.Kernels;
 
 namespace Backprop.Simd.Training;
 
@@ -87,7 +87,7 @@ public sealed class Lbfgs<T> where T : unmanaged, IFloatingPointIeee754<T>
             Iterations++;
             if (Iterations == 1)
             {
-                TensorPrimitives.Negate(_gradient, _direction);
+                VectorArithmetic.Negate(_gradient, _direction);
                 (_historyStart, _historyCount, _hessianScale) = (0, 0, 1);
             }
             else
@@ -112,13 +112,13 @@ public sealed class Lbfgs<T> where T : unmanaged, IFloatingPointIeee754<T>
             {
                 parameters.CopyTo(_start);
                 (loss, _step, int lineEvaluations) = StrongWolfe(data, _step, loss, gtd);
-                TensorPrimitives.MultiplyAdd(_direction, T.CreateTruncating(_step), _start, parameters);
+                VectorArithmetic.MultiplyAdd(_direction, T.CreateTruncating(_step), _start, parameters);
                 optimal = MaxAbs(_gradient) <= s.ToleranceGrad;
                 evaluations += lineEvaluations;
             }
             else
             {
-                TensorPrimitives.MultiplyAdd(_direction, T.CreateTruncating(_step), parameters, parameters);
+                VectorArithmetic.MultiplyAdd(_direction, T.CreateTruncating(_step), parameters, parameters);
                 if (iterations != s.MaxIterations)
                 {
                     // PyTorch skips this evaluation in the last iteration: its value would only serve a next step.
@@ -140,8 +140,8 @@ public sealed class Lbfgs<T> where T : unmanaged, IFloatingPointIeee754<T>
     // y = g − g_prev, s = t·d; the pair is kept only when yᵀs > 1e-10 (the curvature condition), dropping the oldest.
     private void UpdateHistory()
     {
-        TensorPrimitives.Subtract(_gradient, _previousGradient, _yNew);
-        TensorPrimitives.Multiply(_direction, T.CreateTruncating(_step), _sNew);
+        VectorArithmetic.Subtract(_gradient, _previousGradient, _yNew);
+        VectorArithmetic.Scale(_direction, T.CreateTruncating(_step), _sNew);
         double ys = Dot(_yNew, _sNew);
         if (ys <= 1e-10) return;
         int m = Settings.HistorySize;
@@ -165,19 +165,19 @@ public sealed class Lbfgs<T> where T : unmanaged, IFloatingPointIeee754<T>
     private void TwoLoopDirection()
     {
         Span<T> q = _direction;
-        TensorPrimitives.Negate(_gradient, q);
+        VectorArithmetic.Negate(_gradient, q);
         for (int k = _historyCount - 1; k >= 0; k--)
         {
             int slot = (_historyStart + k) % Settings.HistorySize;
             _alpha[k] = Dot(_ss.AsSpan(slot * _n, _n), q) * _rho[slot];
-            TensorPrimitives.MultiplyAdd(_ys.AsSpan(slot * _n, _n), T.CreateTruncating(-_alpha[k]), q, q);
+            VectorArithmetic.MultiplyAdd(_ys.AsSpan(slot * _n, _n), T.CreateTruncating(-_alpha[k]), q, q);
         }
-        TensorPrimitives.Multiply(q, T.CreateTruncating(_hessianScale), q);
+        VectorArithmetic.Scale(q, T.CreateTruncating(_hessianScale), q);
         for (int k = 0; k < _historyCount; k++)
         {
             int slot = (_historyStart + k) % Settings.HistorySize;
             double beta = Dot(_ys.AsSpan(slot * _n, _n), q) * _rho[slot];
-            TensorPrimitives.MultiplyAdd(_ss.AsSpan(slot * _n, _n), T.CreateTruncating(_alpha[k] - beta), q, q);
+            VectorArithmetic.MultiplyAdd(_ss.AsSpan(slot * _n, _n), T.CreateTruncating(_alpha[k] - beta), q, q);
         }
     }
 
@@ -301,7 +301,7 @@ public sealed class Lbfgs<T> where T : unmanaged, IFloatingPointIeee754<T>
     // The loss and gradient at x + t·d; the parameters are left there (the caller sets them when the search ends).
     private double EvaluateAt(FitData<T> data, double t, T[] gradient)
     {
-        TensorPrimitives.MultiplyAdd(_direction, T.CreateTruncating(t), _start, Trainer.Network.Parameters);
+        VectorArithmetic.MultiplyAdd(_direction, T.CreateTruncating(t), _start, Trainer.Network.Parameters);
         return Evaluate(data, gradient);
     }
 
@@ -315,9 +315,9 @@ public sealed class Lbfgs<T> where T : unmanaged, IFloatingPointIeee754<T>
         return double.CreateTruncating(loss);
     }
 
-    private static double Dot(ReadOnlySpan<T> x, ReadOnlySpan<T> y) => double.CreateTruncating(TensorPrimitives.Dot(x, y));
+    private static double Dot(ReadOnlySpan<T> x, ReadOnlySpan<T> y) => VectorReductions.Dot(x, y);
 
-    private static double MaxAbs(ReadOnlySpan<T> x) => Math.Abs(double.CreateTruncating(TensorPrimitives.MaxMagnitude(x)));
+    private static double MaxAbs(ReadOnlySpan<T> x) => double.CreateTruncating(VectorReductions.MaxMagnitude(x));
 
-    private static double SumAbs(ReadOnlySpan<T> x) => double.CreateTruncating(TensorPrimitives.SumOfMagnitudes(x));
+    private static double SumAbs(ReadOnlySpan<T> x) => VectorReductions.SumOfMagnitudes(x);
 }

@@ -1,84 +1,92 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using Backprop.Simd.Kernels;
+using Backprop.Simd.Kernels.Optimizers;
+using Backprop.Simd.Memory;
 using Backprop.Simd.Threading;
 
 namespace Backprop.Simd.Training;
 
 /// <summary>
-/// One optimizer step over the flat blocks, cut into contiguous ranges of whole vectors for a <see cref="WorkerPool"/>.
-/// Every update rule is elementwise, so each parameter's arithmetic is the same whatever the cut: any thread count gives
-/// bit-identical parameters and state.
+/// One optimizer step over the flat blocks, cut into contiguous ranges of whole 64-byte vectors for a
+/// <see cref="WorkerPool"/>. Every update rule is elementwise, so each parameter's arithmetic is the same whatever the
+/// cut: any thread count gives bit-identical parameters and state.
 /// </summary>
 internal unsafe struct OptimizerJob<T> : IParallelWork where T : unmanaged, IFloatingPointIeee754<T>
 {
-    // Below this many vectors per part (about 30 µs of Adam on one core) waking a worker costs more than it saves.
-    private const int MinimumVectorsPerPart = 4096;
+    // Below this many elements per part (about 30 µs of Adam on one core) waking a worker costs more than it saves.
+    private const int MinimumElementsPerPart = 32768;
 
     private readonly OptimizerSettings _settings;
     private readonly double _learningRate;
     private readonly long _step;
     private readonly bool _lossIncreased;
-    private readonly Vector<T>* _parameters, _gradients, _state0, _state1, _state2;
-    private readonly int _vectors;
+    private readonly T* _parameters, _gradients, _state0, _state1, _state2;
+    private readonly int _length;
+    private readonly SimdVariant _variant;
     private readonly int* _nonFinite;
-    private int _vectorsPerPart;
+    private int _elementsPerPart;
 
-    // The pointers address storage padded to whole vectors, which the caller keeps fixed while the job runs; state
-    // buffers the optimizer lacks are null.
-    public OptimizerJob(in OptimizerSettings settings, double learningRate, long step, bool lossIncreased, int vectors,
-        T* parameters, T* gradients, T* state0, T* state1, T* state2, int* nonFinite)
+    // The pointers address storage padded to whole 64-byte vectors (FlatBlock), which the caller keeps fixed while the
+    // job runs; state buffers the optimizer lacks are null.
+    public OptimizerJob(in OptimizerSettings settings, double learningRate, long step, bool lossIncreased, int paddedLength,
+        T* parameters, T* gradients, T* state0, T* state1, T* state2, int* nonFinite, SimdVariant variant)
     {
+        (_settings, _learningRate, _step, _lossIncreased, _length, _variant) = (settings, learningRate, step, lossIncreased, paddedLength, variant);
+        _parameters = parameters;
+        _gradients = gradients;
+        _state0 = state0;
+        _state1 = state1;
+        _state2 = state2;
         _nonFinite = nonFinite;
-        (_settings, _learningRate, _step, _lossIncreased, _vectors) = (settings, learningRate, step, lossIncreased, vectors);
-        _parameters = (Vector<T>*)parameters;
-        _gradients = (Vector<T>*)gradients;
-        _state0 = (Vector<T>*)state0;
-        _state1 = (Vector<T>*)state1;
-        _state2 = (Vector<T>*)state2;
-        _vectorsPerPart = vectors;
+        _elementsPerPart = paddedLength;
     }
 
     /// <summary>Cuts the step for <paramref name="threads"/> threads and returns the number of parts.</summary>
     public int Plan(int threads)
     {
-        int parts = Math.Clamp(_vectors / MinimumVectorsPerPart, 1, Math.Max(1, threads));
-        _vectorsPerPart = Sizes.CeilDiv(_vectors, parts);
-        return parts;
+        int parts = Math.Clamp(_length / MinimumElementsPerPart, 1, Math.Max(1, threads));
+        _elementsPerPart = Sizes.RoundUp(Sizes.CeilDiv(_length, parts), FlatBlock<T>.Granule);
+        return Sizes.CeilDiv(_length, _elementsPerPart);
     }
 
     public readonly void Execute(int part)
     {
-        int start = part * _vectorsPerPart;
-        int count = Math.Min(_vectorsPerPart, _vectors - start);
-        var p = new Span<Vector<T>>(_parameters + start, count);
-        var g = new ReadOnlySpan<Vector<T>>(_gradients + start, count);
-        Span<Vector<T>> s0 = State(_state0, start, count), s1 = State(_state1, start, count), s2 = State(_state2, start, count);
-        switch (_settings.Kind)
+        int start = part * _elementsPerPart;
+        int count = Math.Min(_elementsPerPart, _length - start);
+        var blocks = new OptimizerBlocks<T>(new Span<T>(_parameters + start, count), new ReadOnlySpan<T>(_gradients + start, count),
+            State(_state0, start, count), State(_state1, start, count), State(_state2, start, count));
+        OptimizerSettings s = _settings;
+        double lr = _learningRate;
+        switch (s.Kind)
         {
             case OptimizerKind.Sgd:
-                SgdUpdate.Apply(p, g, s0, _settings, _learningRate, firstStep: _step == 1);
+                Run(new SgdUpdate<T>(lr, s.WeightDecay, s.Momentum, s.Dampening, s.Nesterov, firstStep: _step == 1), blocks);
                 break;
             case OptimizerKind.Adam or OptimizerKind.AdamW:
-                AdamUpdate.Apply(p, g, s0, s1, _settings, _learningRate, _step, decoupled: _settings.Kind == OptimizerKind.AdamW);
+                Run(new AdamUpdate<T>(lr, s.Beta1, s.Beta2, s.Epsilon, s.WeightDecay, _step, decoupled: s.Kind == OptimizerKind.AdamW), blocks);
                 break;
             case OptimizerKind.RmsProp:
-                RmsPropUpdate.Apply(p, g, s0, s1, s2, _settings, _learningRate);
+                Run(new RmsPropUpdate<T>(lr, s.Alpha, s.Epsilon, s.WeightDecay, s.Momentum, s.Centered), blocks);
                 break;
             case OptimizerKind.Adagrad:
-                AdagradUpdate.Apply(p, g, s0, _settings, _learningRate, _step);
+                Run(new AdagradUpdate<T>(lr, s.LearningRateDecay, s.Epsilon, s.WeightDecay, _step), blocks);
                 break;
             case OptimizerKind.Rprop:
-                RpropUpdate.Apply(p, g, s0, s1, default, _settings, plus: false, lossIncreased: false);
+                Run(new RpropUpdate<T>(s.EtaMinus, s.EtaPlus, s.MinStepSize, s.MaxStepSize, plus: false, lossIncreased: false), blocks);
                 break;
             case OptimizerKind.IRpropPlus:
-                RpropUpdate.Apply(p, g, s0, s1, s2, _settings, plus: true, _lossIncreased);
+                Run(new RpropUpdate<T>(s.EtaMinus, s.EtaPlus, s.MinStepSize, s.MaxStepSize, plus: true, _lossIncreased), blocks);
                 break;
         }
         // The part's parameters were just written and are still in cache: an update that overflowed (finite gradients,
         // a huge step) is caught here instead of training on hidden behind a ReLU. Every writer writes 1, so no race.
-        if (!Finite.All<T>(System.Runtime.InteropServices.MemoryMarshal.Cast<Vector<T>, T>(p))) Volatile.Write(ref *_nonFinite, 1);
+        if (!Finite.All<T>(blocks.Parameters, _variant)) Volatile.Write(ref *_nonFinite, 1);
     }
 
-    private static Span<Vector<T>> State(Vector<T>* buffer, int start, int count) =>
-        buffer is null ? default : new Span<Vector<T>>(buffer + start, count);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly void Run<TUpdate>(in TUpdate update, OptimizerBlocks<T> blocks) where TUpdate : struct, IOptimizerUpdate<T> =>
+        OptimizerUpdate.Run(in update, blocks, _variant);
+
+    private static Span<T> State(T* buffer, int start, int count) => buffer is null ? default : new Span<T>(buffer + start, count);
 }

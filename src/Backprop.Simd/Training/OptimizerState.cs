@@ -1,4 +1,5 @@
 using System.Numerics;
+using Backprop.Simd.Kernels;
 using Backprop.Simd.Memory;
 using Backprop.Simd.Threading;
 
@@ -63,15 +64,19 @@ public sealed class OptimizerState<T> where T : unmanaged, IFloatingPointIeee754
     // next step number, as PyTorch advances it first, but the count is stored only once the pass ran: a step refused
     // (a shared pool busy with another job) changes nothing.
     /// <returns>False when a parameter is NaN or infinite after the update.</returns>
-    internal unsafe bool Apply(FlatBlock<T> parameters, FlatBlock<T> gradients, double learningRate, double loss, WorkerPool? pool)
+    internal bool Apply(FlatBlock<T> parameters, FlatBlock<T> gradients, double learningRate, double loss, WorkerPool? pool) =>
+        Apply(parameters, gradients, learningRate, loss, pool, SimdSupport.Active);
+
+    internal unsafe bool Apply(FlatBlock<T> parameters, FlatBlock<T> gradients, double learningRate, double loss, WorkerPool? pool,
+        SimdVariant variant)
     {
         int nonFinite = 0;
         long step = StepCount + 1;
         bool lossIncreased = loss > PreviousLoss;
         fixed (T* p = parameters.Storage, g = gradients.Storage, s0 = StateStorage(0), s1 = StateStorage(1), s2 = StateStorage(2))
         {
-            var job = new OptimizerJob<T>(Settings, learningRate, step, lossIncreased, parameters.Vectors.Length, p, g, s0, s1, s2,
-                &nonFinite);
+            var job = new OptimizerJob<T>(Settings, learningRate, step, lossIncreased, parameters.Storage.Length, p, g, s0, s1, s2,
+                &nonFinite, variant);
             int parts = job.Plan(pool?.ThreadCount ?? 1);
             if (pool is null) job.Execute(0);
             else pool.Run(ref job, parts);

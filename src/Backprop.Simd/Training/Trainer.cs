@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Numerics;
 using System.Numerics.Tensors;
+using System.Numerics;
 using Backprop.Simd.Kernels;
 using Backprop.Simd.Memory;
 using Backprop.Simd.Model;
@@ -288,7 +288,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             double coefficient = maxNorm / (norm + 1e-6);
             if (coefficient < 1)
             {
-                TensorPrimitives.Multiply(_gradients.Span, T.CreateTruncating(coefficient), _gradients.Span);
+                VectorArithmetic.Scale<T>(_gradients.Span, T.CreateTruncating(coefficient), _gradients.Span);
                 LastStepClipped = true;
             }
         }
@@ -403,7 +403,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             T chunkLoss = ForwardBackward(x, y, t, s);
             if (share == 0) continue; // an all-zero-weight chunk's own mean is 0/0
             loss += double.CreateTruncating(chunkLoss) * share;
-            TensorPrimitives.MultiplyAdd(_gradients.Span, T.CreateTruncating(share), sum, sum);
+            VectorArithmetic.MultiplyAdd<T>(_gradients.Span, T.CreateTruncating(share), sum, sum);
         }
         sum.CopyTo(_gradients.Span);
         _lastLoss = loss;

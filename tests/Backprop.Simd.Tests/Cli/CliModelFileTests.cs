@@ -123,6 +123,33 @@ public class CliModelFileTests
     }
 
     [Fact]
+    public void Predict_with_bfloat16_weights_agrees_with_float_to_bfloat16_precision()
+    {
+        using var folder = new TempFolder();
+        string model = SaveModel(folder, SmallDigitsNetwork());
+        const int rows = 300; // more than one chunk of rows
+        string input = CliDataFiles.DigitsCsv(folder, "in.csv", 0, rows);
+        string exact = folder.File("float.csv"), half = folder.File("bf16.csv");
+        CliRun.Of("predict", "--model", model, "--input", input, "--output", exact).Expect(ExitCode.Success);
+        CliRun.Of("predict", "--model", model, "--input", input, "--output", half, "--weight-format", "bfloat16").Expect(ExitCode.Success);
+        string[] exactLines = File.ReadAllLines(exact), halfLines = File.ReadAllLines(half);
+        Assert.Equal(rows + 1, halfLines.Length);
+        Assert.Equal(exactLines[0], halfLines[0]);
+        int sameClass = 0;
+        for (int row = 1; row <= rows; row++)
+        {
+            double[] p = [.. exactLines[row].Split(',').Skip(2).Select(c => double.Parse(c, CultureInfo.InvariantCulture))];
+            double[] q = [.. halfLines[row].Split(',').Skip(2).Select(c => double.Parse(c, CultureInfo.InvariantCulture))];
+            // bfloat16 keeps 8 significant bits: each probability moves by a few percent of the largest at most.
+            for (int c = 0; c < p.Length; c++) Assert.InRange(Math.Abs(p[c] - q[c]), 0, 0.05);
+            if (exactLines[row].Split(',')[1] == halfLines[row].Split(',')[1]) sameClass++;
+        }
+        Assert.InRange(sameClass, rows * 98 / 100, rows);
+        CliRun.Of("predict", "--model", model, "--input", input, "--weight-format", "half").Expect(ExitCode.Usage)
+            .ExpectOneLineError("half", "float", "bfloat16");
+    }
+
+    [Fact]
     public void Predict_rejects_rows_of_the_wrong_width()
     {
         using var folder = new TempFolder();

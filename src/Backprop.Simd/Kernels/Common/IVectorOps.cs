@@ -1,58 +1,49 @@
 using System.Numerics;
-using System.Runtime.Intrinsics;
 
 namespace Backprop.Simd.Kernels;
 
 /// <summary>
-/// The handful of vector operations the panel kernel needs, for one vector type. Each width is a struct, so the JIT
-/// compiles one specialised copy of the kernel per width with every call inlined: one kernel source, four variants. Generic code branches on typeof(T), which the JIT folds.
+/// The vector operations every kernel loop is written in, for one vector type: <see cref="ScalarOps{T}"/>,
+/// <see cref="Vector128Ops{T}"/>, <see cref="Vector256Ops{T}"/> and <see cref="Vector512Ops{T}"/>. Each width is a
+/// struct, so the JIT compiles one specialised copy of a loop per width with every call inlined: one loop source, four
+/// variants, each chosen by <see cref="SimdVariant"/>. The scalar struct is the same loop one element at a time, so a
+/// tail done with it rounds exactly as a vector lane does. Masks (from the comparisons) are only for
+/// <see cref="ConditionalSelect"/>.
 /// </summary>
-internal interface IVectorOps<TVector, T> where TVector : struct where T : unmanaged
+internal interface IVectorOps<TVector, T> where TVector : struct where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>Elements per vector.</summary>
     static abstract int Count { get; }
+
+    static abstract TVector Zero { get; }
     static abstract TVector Load(ref readonly T source);
     static abstract void Store(TVector value, ref T destination);
     static abstract TVector Broadcast(T value);
 
     /// <summary>a·b + c by <see cref="MultiplyAddRule"/>.</summary>
     static abstract TVector MultiplyAdd(TVector a, TVector b, TVector c);
-}
 
-internal readonly struct ScalarOps<T> : IVectorOps<T, T> where T : unmanaged, IFloatingPointIeee754<T>
-{
-    public static int Count => 1;
-    public static T Load(ref readonly T source) => source;
-    public static void Store(T value, ref T destination) => destination = value;
-    public static T Broadcast(T value) => value;
-    public static T MultiplyAdd(T a, T b, T c) => MultiplyAddRule.Apply(a, b, c);
-}
+    static abstract TVector Add(TVector a, TVector b);
+    static abstract TVector Subtract(TVector a, TVector b);
+    static abstract TVector Multiply(TVector a, TVector b);
+    static abstract TVector Divide(TVector a, TVector b);
+    static abstract TVector Negate(TVector a);
+    static abstract TVector Abs(TVector a);
+    static abstract TVector SquareRoot(TVector a);
 
-internal readonly struct Vector128Ops<T> : IVectorOps<Vector128<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
-{
-    public static int Count => Vector128<T>.Count;
-    public static Vector128<T> Load(ref readonly T source) => Vector128.LoadUnsafe(in source);
-    public static void Store(Vector128<T> value, ref T destination) => value.StoreUnsafe(ref destination);
-    public static Vector128<T> Broadcast(T value) => Vector128.Create(value);
-    public static Vector128<T> MultiplyAdd(Vector128<T> a, Vector128<T> b, Vector128<T> c) =>
-        MultiplyAddRule.Apply(a, b, c);
-}
+    /// <summary>The lane-wise minimum and maximum as <c>T.Min</c>/<c>T.Max</c>: NaN propagates, −0 &lt; +0.</summary>
+    static abstract TVector Min(TVector a, TVector b);
+    static abstract TVector Max(TVector a, TVector b);
 
-internal readonly struct Vector256Ops<T> : IVectorOps<Vector256<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
-{
-    public static int Count => Vector256<T>.Count;
-    public static Vector256<T> Load(ref readonly T source) => Vector256.LoadUnsafe(in source);
-    public static void Store(Vector256<T> value, ref T destination) => value.StoreUnsafe(ref destination);
-    public static Vector256<T> Broadcast(T value) => Vector256.Create(value);
-    public static Vector256<T> MultiplyAdd(Vector256<T> a, Vector256<T> b, Vector256<T> c) =>
-        MultiplyAddRule.Apply(a, b, c);
-}
+    static abstract TVector LessThan(TVector a, TVector b);
+    static abstract TVector GreaterThan(TVector a, TVector b);
 
-internal readonly struct Vector512Ops<T> : IVectorOps<Vector512<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
-{
-    public static int Count => Vector512<T>.Count;
-    public static Vector512<T> Load(ref readonly T source) => Vector512.LoadUnsafe(in source);
-    public static void Store(Vector512<T> value, ref T destination) => value.StoreUnsafe(ref destination);
-    public static Vector512<T> Broadcast(T value) => Vector512.Create(value);
-    public static Vector512<T> MultiplyAdd(Vector512<T> a, Vector512<T> b, Vector512<T> c) =>
-        MultiplyAddRule.Apply(a, b, c);
+    /// <summary>Lanes of <paramref name="ifTrue"/> where <paramref name="mask"/> is set, else of <paramref name="ifFalse"/>.</summary>
+    static abstract TVector ConditionalSelect(TVector mask, TVector ifTrue, TVector ifFalse);
+
+    /// <summary>The sum of the lanes.</summary>
+    static abstract T Sum(TVector value);
+
+    /// <summary>The largest lane; NaN when any lane is NaN.</summary>
+    static abstract T Largest(TVector value);
 }

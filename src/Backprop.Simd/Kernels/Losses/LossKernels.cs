@@ -84,6 +84,22 @@ public static class LossKernels
     }
 
     /// <summary>
+    /// The row-wise softmax of logits, the class probabilities of a model trained with <see cref="SoftmaxCrossEntropy{T}(ReadOnlySpan2D{T}, ReadOnlySpan{int}, T, Span2D{T})"/>:
+    /// <c>p_bc = e^(y_bc − m_b) / Σ_c e^(y_bc − m_b)</c>, m_b the row's max, as <c>torch.softmax(y, dim=1)</c>.
+    /// </summary>
+    /// <remarks>logits, probabilities: [B, C], the same memory or not overlapping.</remarks>
+    public static void Softmax<T>(ReadOnlySpan2D<T> logits, Span2D<T> probabilities) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Softmax(logits, probabilities, SimdSupport.Active);
+
+    internal static void Softmax<T>(ReadOnlySpan2D<T> logits, Span2D<T> probabilities, SimdVariant variant)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check.SameShape(logits, nameof(logits), probabilities, nameof(probabilities));
+        Check.NoPartialOverlap(logits, nameof(logits), probabilities, nameof(probabilities));
+        SoftmaxKernel.Run(new Strided<T>(logits), new Strided<T>(probabilities), logits.Height, logits.Width, variant);
+    }
+
+    /// <summary>
     /// BCE with logits: <c>L = mean(max(y, 0) − y·t + log1p(e^{−|y|}))</c>, <c>δ = (σ(y) − t)/(B·C)</c>.
     /// </summary>
     /// <remarks>logits, target, gradient: [B, C].</remarks>

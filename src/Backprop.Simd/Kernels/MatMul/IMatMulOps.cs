@@ -1,28 +1,18 @@
 using System.Diagnostics;
+using System.Numerics;
 
 namespace Backprop.Simd.Kernels;
 
 /// <summary>
-/// What the blocked matrix kernel needs from one instruction-set variant: its vector operations and its tile size.
-/// Each variant is a stateless struct, so the JIT specialises and inlines the one generic kernel body per variant.
+/// What the blocked matrix kernel needs beyond <see cref="IVectorOps{TVector, T}"/> from one instruction-set variant:
+/// its register tile and, where it has one, a shuffle-based block transpose for packing.
 /// </summary>
-internal unsafe interface IMatMulOps<TVector, T>
-    where TVector : unmanaged
-    where T : unmanaged
+internal unsafe interface IMatMulOps<TVector, T> : IVectorOps<TVector, T>
+    where TVector : struct
+    where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Elements per vector.</summary>
-    static abstract int Count { get; }
-
     /// <summary>Rows of the register tile (its width is two vectors); sized to the register file.</summary>
     static abstract int TileRows { get; }
-
-    static abstract TVector Zero { get; }
-    static abstract TVector Broadcast(T value);
-    static abstract TVector Load(T* source);
-    static abstract void Store(TVector value, T* destination);
-    static abstract TVector MultiplyAdd(TVector left, TVector right, TVector addend);
-    static abstract TVector Add(TVector left, TVector right);
-    static abstract T Sum(TVector value);
 
     /// <summary>Whether <see cref="TransposeBlock"/> has a shuffle-based body for this variant and element type.</summary>
     static virtual bool HasBlockTranspose => false;

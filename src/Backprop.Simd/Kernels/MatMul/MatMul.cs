@@ -155,13 +155,13 @@ public static unsafe partial class MatMul
         switch (variant)
         {
             case SimdVariant.Vector512:
-                Planned<MatMulVector512<T>, Vector512<T>, T>(a, b, c, m, n, k, accumulate, pool);
+                Planned<Vector512Ops<T>, Vector512<T>, T>(a, b, c, m, n, k, accumulate, pool);
                 break;
             case SimdVariant.Vector256:
-                Planned<MatMulVector256<T>, Vector256<T>, T>(a, b, c, m, n, k, accumulate, pool);
+                Planned<Vector256Ops<T>, Vector256<T>, T>(a, b, c, m, n, k, accumulate, pool);
                 break;
             case SimdVariant.Vector128:
-                Planned<MatMulVector128<T>, Vector128<T>, T>(a, b, c, m, n, k, accumulate, pool);
+                Planned<Vector128Ops<T>, Vector128<T>, T>(a, b, c, m, n, k, accumulate, pool);
                 break;
             default:
                 MatMulScalar.Run(a, b, c, m, n, k, accumulate);

@@ -132,7 +132,7 @@ internal static unsafe class MatMulBlocked
                 {
                     // One vector per depth step. Its lanes past the tile read rows that exist and land in the next
                     // step's slot or the next tile's first, both written afterwards.
-                    for (int p = 0; p < depth; p++, source += a.ColumnStride, target += tileRows) TOps.Store(TOps.Load(source), target);
+                    for (int p = 0; p < depth; p++, source += a.ColumnStride, target += tileRows) TOps.Store(TOps.Load(in *source), ref *target);
                     continue;
                 }
 
@@ -191,8 +191,8 @@ internal static unsafe class MatMulBlocked
             T* source = b.At(p0, j0);
             for (int p = 0; p < depth; p++, source += b.RowStride, packed += panelWidth)
             {
-                TOps.Store(TOps.Load(source), packed);
-                if (panelWidth > width) TOps.Store(TOps.Load(source + width), packed + width);
+                TOps.Store(TOps.Load(in *source), ref *packed);
+                if (panelWidth > width) TOps.Store(TOps.Load(in *(source + width)), ref *(packed + width));
             }
 
             return;

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace Backprop.Simd.Kernels;
@@ -18,7 +19,7 @@ internal static unsafe class MatMulMicroKernel
     public static void Run<TOps, TVector, T, TLayout, TPanel>(T* a, nint aPitch, T* b, int depth, T* c, nint cPitch, bool load)
         where TOps : IMatMulOps<TVector, T>
         where TVector : unmanaged
-        where T : unmanaged
+        where T : unmanaged, IFloatingPointIeee754<T>
         where TLayout : IPanelLayout
         where TPanel : IPanelWidth
     {
@@ -42,24 +43,24 @@ internal static unsafe class MatMulMicroKernel
         TVector c110 = TOps.Zero, c111 = TOps.Zero;
         if (load)
         {
-            { c00 = TOps.Load(c + (0 * cPitch)); if (two) c01 = TOps.Load(c + (0 * cPitch) + width); }
-            if (rows > 1) { c10 = TOps.Load(c + (1 * cPitch)); if (two) c11 = TOps.Load(c + (1 * cPitch) + width); }
-            if (rows > 2) { c20 = TOps.Load(c + (2 * cPitch)); if (two) c21 = TOps.Load(c + (2 * cPitch) + width); }
-            if (rows > 3) { c30 = TOps.Load(c + (3 * cPitch)); if (two) c31 = TOps.Load(c + (3 * cPitch) + width); }
-            if (rows > 4) { c40 = TOps.Load(c + (4 * cPitch)); if (two) c41 = TOps.Load(c + (4 * cPitch) + width); }
-            if (rows > 5) { c50 = TOps.Load(c + (5 * cPitch)); if (two) c51 = TOps.Load(c + (5 * cPitch) + width); }
-            if (rows > 6) { c60 = TOps.Load(c + (6 * cPitch)); if (two) c61 = TOps.Load(c + (6 * cPitch) + width); }
-            if (rows > 7) { c70 = TOps.Load(c + (7 * cPitch)); if (two) c71 = TOps.Load(c + (7 * cPitch) + width); }
-            if (rows > 8) { c80 = TOps.Load(c + (8 * cPitch)); if (two) c81 = TOps.Load(c + (8 * cPitch) + width); }
-            if (rows > 9) { c90 = TOps.Load(c + (9 * cPitch)); if (two) c91 = TOps.Load(c + (9 * cPitch) + width); }
-            if (rows > 10) { c100 = TOps.Load(c + (10 * cPitch)); if (two) c101 = TOps.Load(c + (10 * cPitch) + width); }
-            if (rows > 11) { c110 = TOps.Load(c + (11 * cPitch)); if (two) c111 = TOps.Load(c + (11 * cPitch) + width); }
+            { c00 = TOps.Load(in *(c + (0 * cPitch))); if (two) c01 = TOps.Load(in *(c + (0 * cPitch) + width)); }
+            if (rows > 1) { c10 = TOps.Load(in *(c + (1 * cPitch))); if (two) c11 = TOps.Load(in *(c + (1 * cPitch) + width)); }
+            if (rows > 2) { c20 = TOps.Load(in *(c + (2 * cPitch))); if (two) c21 = TOps.Load(in *(c + (2 * cPitch) + width)); }
+            if (rows > 3) { c30 = TOps.Load(in *(c + (3 * cPitch))); if (two) c31 = TOps.Load(in *(c + (3 * cPitch) + width)); }
+            if (rows > 4) { c40 = TOps.Load(in *(c + (4 * cPitch))); if (two) c41 = TOps.Load(in *(c + (4 * cPitch) + width)); }
+            if (rows > 5) { c50 = TOps.Load(in *(c + (5 * cPitch))); if (two) c51 = TOps.Load(in *(c + (5 * cPitch) + width)); }
+            if (rows > 6) { c60 = TOps.Load(in *(c + (6 * cPitch))); if (two) c61 = TOps.Load(in *(c + (6 * cPitch) + width)); }
+            if (rows > 7) { c70 = TOps.Load(in *(c + (7 * cPitch))); if (two) c71 = TOps.Load(in *(c + (7 * cPitch) + width)); }
+            if (rows > 8) { c80 = TOps.Load(in *(c + (8 * cPitch))); if (two) c81 = TOps.Load(in *(c + (8 * cPitch) + width)); }
+            if (rows > 9) { c90 = TOps.Load(in *(c + (9 * cPitch))); if (two) c91 = TOps.Load(in *(c + (9 * cPitch) + width)); }
+            if (rows > 10) { c100 = TOps.Load(in *(c + (10 * cPitch))); if (two) c101 = TOps.Load(in *(c + (10 * cPitch) + width)); }
+            if (rows > 11) { c110 = TOps.Load(in *(c + (11 * cPitch))); if (two) c111 = TOps.Load(in *(c + (11 * cPitch) + width)); }
         }
 
         for (int p = 0; p < depth; p++)
         {
-            TVector b0 = TOps.Load(b);
-            TVector b1 = two ? TOps.Load(b + width) : b0;
+            TVector b0 = TOps.Load(in *b);
+            TVector b1 = two ? TOps.Load(in *(b + width)) : b0;
             TVector ai;
             { ai = TOps.Broadcast(a[0]); c00 = TOps.MultiplyAdd(ai, b0, c00); if (two) c01 = TOps.MultiplyAdd(ai, b1, c01); }
             if (rows > 1) { ai = TOps.Broadcast(a[1 * aRow]); c10 = TOps.MultiplyAdd(ai, b0, c10); if (two) c11 = TOps.MultiplyAdd(ai, b1, c11); }
@@ -77,18 +78,18 @@ internal static unsafe class MatMulMicroKernel
             b += TPanel.Vectors * width;
         }
 
-        { TOps.Store(c00, c + (0 * cPitch)); if (two) TOps.Store(c01, c + (0 * cPitch) + width); }
-        if (rows > 1) { TOps.Store(c10, c + (1 * cPitch)); if (two) TOps.Store(c11, c + (1 * cPitch) + width); }
-        if (rows > 2) { TOps.Store(c20, c + (2 * cPitch)); if (two) TOps.Store(c21, c + (2 * cPitch) + width); }
-        if (rows > 3) { TOps.Store(c30, c + (3 * cPitch)); if (two) TOps.Store(c31, c + (3 * cPitch) + width); }
-        if (rows > 4) { TOps.Store(c40, c + (4 * cPitch)); if (two) TOps.Store(c41, c + (4 * cPitch) + width); }
-        if (rows > 5) { TOps.Store(c50, c + (5 * cPitch)); if (two) TOps.Store(c51, c + (5 * cPitch) + width); }
-        if (rows > 6) { TOps.Store(c60, c + (6 * cPitch)); if (two) TOps.Store(c61, c + (6 * cPitch) + width); }
-        if (rows > 7) { TOps.Store(c70, c + (7 * cPitch)); if (two) TOps.Store(c71, c + (7 * cPitch) + width); }
-        if (rows > 8) { TOps.Store(c80, c + (8 * cPitch)); if (two) TOps.Store(c81, c + (8 * cPitch) + width); }
-        if (rows > 9) { TOps.Store(c90, c + (9 * cPitch)); if (two) TOps.Store(c91, c + (9 * cPitch) + width); }
-        if (rows > 10) { TOps.Store(c100, c + (10 * cPitch)); if (two) TOps.Store(c101, c + (10 * cPitch) + width); }
-        if (rows > 11) { TOps.Store(c110, c + (11 * cPitch)); if (two) TOps.Store(c111, c + (11 * cPitch) + width); }
+        { TOps.Store(c00, ref *(c + (0 * cPitch))); if (two) TOps.Store(c01, ref *(c + (0 * cPitch) + width)); }
+        if (rows > 1) { TOps.Store(c10, ref *(c + (1 * cPitch))); if (two) TOps.Store(c11, ref *(c + (1 * cPitch) + width)); }
+        if (rows > 2) { TOps.Store(c20, ref *(c + (2 * cPitch))); if (two) TOps.Store(c21, ref *(c + (2 * cPitch) + width)); }
+        if (rows > 3) { TOps.Store(c30, ref *(c + (3 * cPitch))); if (two) TOps.Store(c31, ref *(c + (3 * cPitch) + width)); }
+        if (rows > 4) { TOps.Store(c40, ref *(c + (4 * cPitch))); if (two) TOps.Store(c41, ref *(c + (4 * cPitch) + width)); }
+        if (rows > 5) { TOps.Store(c50, ref *(c + (5 * cPitch))); if (two) TOps.Store(c51, ref *(c + (5 * cPitch) + width)); }
+        if (rows > 6) { TOps.Store(c60, ref *(c + (6 * cPitch))); if (two) TOps.Store(c61, ref *(c + (6 * cPitch) + width)); }
+        if (rows > 7) { TOps.Store(c70, ref *(c + (7 * cPitch))); if (two) TOps.Store(c71, ref *(c + (7 * cPitch) + width)); }
+        if (rows > 8) { TOps.Store(c80, ref *(c + (8 * cPitch))); if (two) TOps.Store(c81, ref *(c + (8 * cPitch) + width)); }
+        if (rows > 9) { TOps.Store(c90, ref *(c + (9 * cPitch))); if (two) TOps.Store(c91, ref *(c + (9 * cPitch) + width)); }
+        if (rows > 10) { TOps.Store(c100, ref *(c + (10 * cPitch))); if (two) TOps.Store(c101, ref *(c + (10 * cPitch) + width)); }
+        if (rows > 11) { TOps.Store(c110, ref *(c + (11 * cPitch))); if (two) TOps.Store(c111, ref *(c + (11 * cPitch) + width)); }
     }
 }
 

@@ -55,32 +55,32 @@ internal static unsafe class MatMulSingleRow
             for (int p = 0; p < k; p++, x += a.ColumnStride, row += b.RowStride)
             {
                 TVector xp = TOps.Broadcast(*x);
-                s0 = TOps.MultiplyAdd(xp, TOps.Load(row), s0);
-                s1 = TOps.MultiplyAdd(xp, TOps.Load(row + width), s1);
-                s2 = TOps.MultiplyAdd(xp, TOps.Load(row + (2 * width)), s2);
-                s3 = TOps.MultiplyAdd(xp, TOps.Load(row + (3 * width)), s3);
-                s4 = TOps.MultiplyAdd(xp, TOps.Load(row + (4 * width)), s4);
-                s5 = TOps.MultiplyAdd(xp, TOps.Load(row + (5 * width)), s5);
-                s6 = TOps.MultiplyAdd(xp, TOps.Load(row + (6 * width)), s6);
-                s7 = TOps.MultiplyAdd(xp, TOps.Load(row + (7 * width)), s7);
+                s0 = TOps.MultiplyAdd(xp, TOps.Load(in *row), s0);
+                s1 = TOps.MultiplyAdd(xp, TOps.Load(in *(row + width)), s1);
+                s2 = TOps.MultiplyAdd(xp, TOps.Load(in *(row + (2 * width))), s2);
+                s3 = TOps.MultiplyAdd(xp, TOps.Load(in *(row + (3 * width))), s3);
+                s4 = TOps.MultiplyAdd(xp, TOps.Load(in *(row + (4 * width))), s4);
+                s5 = TOps.MultiplyAdd(xp, TOps.Load(in *(row + (5 * width))), s5);
+                s6 = TOps.MultiplyAdd(xp, TOps.Load(in *(row + (6 * width))), s6);
+                s7 = TOps.MultiplyAdd(xp, TOps.Load(in *(row + (7 * width))), s7);
             }
 
-            TOps.Store(s0, results);
-            TOps.Store(s1, results + width);
-            TOps.Store(s2, results + (2 * width));
-            TOps.Store(s3, results + (3 * width));
-            TOps.Store(s4, results + (4 * width));
-            TOps.Store(s5, results + (5 * width));
-            TOps.Store(s6, results + (6 * width));
-            TOps.Store(s7, results + (7 * width));
+            TOps.Store(s0, ref *results);
+            TOps.Store(s1, ref *(results + width));
+            TOps.Store(s2, ref *(results + (2 * width)));
+            TOps.Store(s3, ref *(results + (3 * width)));
+            TOps.Store(s4, ref *(results + (4 * width)));
+            TOps.Store(s5, ref *(results + (5 * width)));
+            TOps.Store(s6, ref *(results + (6 * width)));
+            TOps.Store(s7, ref *(results + (7 * width)));
             Write(results, c, j0, ColumnVectorsPerStep * width, accumulate);
         }
 
         for (; j0 + width <= n; j0 += width)
         {
             TVector s = TOps.Zero;
-            for (int p = 0; p < k; p++) s = TOps.MultiplyAdd(TOps.Broadcast(*a.At(0, p)), TOps.Load(b.At(p, j0)), s);
-            TOps.Store(s, results);
+            for (int p = 0; p < k; p++) s = TOps.MultiplyAdd(TOps.Broadcast(*a.At(0, p)), TOps.Load(in *(b.At(p, j0))), s);
+            TOps.Store(s, ref *results);
             Write(results, c, j0, width, accumulate);
         }
 
@@ -108,11 +108,11 @@ internal static unsafe class MatMulSingleRow
             TVector s0 = TOps.Zero, s1 = TOps.Zero, s2 = TOps.Zero, s3 = TOps.Zero;
             for (int p = 0; p < vectorEnd; p += width)
             {
-                TVector xv = TOps.Load(x + p);
-                s0 = TOps.MultiplyAdd(xv, TOps.Load(b0 + p), s0);
-                s1 = TOps.MultiplyAdd(xv, TOps.Load(b1 + p), s1);
-                s2 = TOps.MultiplyAdd(xv, TOps.Load(b2 + p), s2);
-                s3 = TOps.MultiplyAdd(xv, TOps.Load(b3 + p), s3);
+                TVector xv = TOps.Load(in *(x + p));
+                s0 = TOps.MultiplyAdd(xv, TOps.Load(in *(b0 + p)), s0);
+                s1 = TOps.MultiplyAdd(xv, TOps.Load(in *(b1 + p)), s1);
+                s2 = TOps.MultiplyAdd(xv, TOps.Load(in *(b2 + p)), s2);
+                s3 = TOps.MultiplyAdd(xv, TOps.Load(in *(b3 + p)), s3);
             }
 
             T r0 = TOps.Sum(s0), r1 = TOps.Sum(s1), r2 = TOps.Sum(s2), r3 = TOps.Sum(s3);
@@ -135,7 +135,7 @@ internal static unsafe class MatMulSingleRow
         {
             T* bj = b.At(0, j);
             TVector s = TOps.Zero;
-            for (int p = 0; p < vectorEnd; p += width) s = TOps.MultiplyAdd(TOps.Load(x + p), TOps.Load(bj + p), s);
+            for (int p = 0; p < vectorEnd; p += width) s = TOps.MultiplyAdd(TOps.Load(in *(x + p)), TOps.Load(in *(bj + p)), s);
             T r = TOps.Sum(s);
             for (int p = vectorEnd; p < k; p++) r = MultiplyAddRule.Apply(x[p], bj[p], r);
             Write(&r, c, j, 1, accumulate);

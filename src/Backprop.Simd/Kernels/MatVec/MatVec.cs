@@ -113,7 +113,7 @@ internal static class MatVec
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     private static void Run<T, TWeight, TVector, TOps, TWeights>(ReadOnlySpan2D<T> x, ReadOnlySpan<TWeight> panels, ReadOnlySpan<T> bias,
         Span2D<T> y)
-        where T : unmanaged where TWeight : unmanaged where TVector : struct where TOps : IVectorOps<TVector, T>
+        where T : unmanaged, IFloatingPointIeee754<T> where TWeight : unmanaged where TVector : struct where TOps : IVectorOps<TVector, T>
         where TWeights : IPanelWeights<TVector, TWeight>
     {
         int rows = x.Height, k = x.Width, width = y.Width, panelWidth = VectorsPerPanel * TOps.Count;
@@ -140,7 +140,7 @@ internal static class MatVec
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void OneRow<T, TWeight, TVector, TOps, TWeights>(ref T x, int k, ref TWeight w, ref T bias, ref T y)
-        where T : unmanaged where TWeight : unmanaged where TVector : struct where TOps : IVectorOps<TVector, T>
+        where T : unmanaged, IFloatingPointIeee754<T> where TWeight : unmanaged where TVector : struct where TOps : IVectorOps<TVector, T>
         where TWeights : IPanelWeights<TVector, TWeight>
     {
         nint n = TOps.Count;
@@ -165,7 +165,7 @@ internal static class MatVec
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void TwoRows<T, TWeight, TVector, TOps, TWeights>(ref T x0, ref T x1, int k, ref TWeight w, ref T bias, ref T y0,
         ref T y1)
-        where T : unmanaged where TWeight : unmanaged where TVector : struct where TOps : IVectorOps<TVector, T>
+        where T : unmanaged, IFloatingPointIeee754<T> where TWeight : unmanaged where TVector : struct where TOps : IVectorOps<TVector, T>
         where TWeights : IPanelWeights<TVector, TWeight>
     {
         nint n = TOps.Count;

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -15,7 +16,7 @@ internal interface IPanelWeights<TVector, TWeight> where TVector : struct where 
 
 /// <summary>Weights stored in the model's own element type.</summary>
 internal readonly struct FullWeights<TVector, T, TOps> : IPanelWeights<TVector, T>
-    where TVector : struct where T : unmanaged where TOps : IVectorOps<TVector, T>
+    where TVector : struct where T : unmanaged, IFloatingPointIeee754<T> where TOps : IVectorOps<TVector, T>
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Load(ref readonly T w, out TVector w0, out TVector w1, out TVector w2, out TVector w3)

@@ -29,10 +29,10 @@ public static class Reductions
     /// blocks of 1024 elements, the blocks added in double.
     /// </summary>
     public static T SumOfSquares<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
-        SumOfSquaresKernel.Run(x, SimdSupport.Active);
+        SumOfSquares(x, SimdSupport.Active);
 
     internal static T SumOfSquares<T>(ReadOnlySpan<T> x, SimdVariant variant) where T : unmanaged, IFloatingPointIeee754<T> =>
-        SumOfSquaresKernel.Run(x, variant);
+        T.CreateTruncating(VectorReductions.Dot(x, x, variant));
 
     /// <summary>
     /// <c>indices[i] = argmax_j x[i, j]</c>; the first index wins ties (−0 and +0 tie). A row holding NaN gives the index

@@ -5,32 +5,44 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Backprop.Simd.Kernels;
 
-/// <summary>AVX2: 16 registers hold a 6 × 2-vector accumulator tile (12), the two B vectors and one broadcast.</summary>
-internal readonly unsafe struct MatMulVector256<T> : IMatMulOps<Vector256<T>, T>
-    where T : unmanaged, IFloatingPointIeee754<T>
+/// <summary>The 256-bit variant of <see cref="IVectorOps{TVector, T}"/>. AVX2: 16 registers hold a 6 × 2-vector matrix accumulator tile (12), the two B vectors and one broadcast.</summary>
+internal readonly unsafe struct Vector256Ops<T> : IMatMulOps<Vector256<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static int Count => Vector256<T>.Count;
     public static int TileRows => 6;
     public static Vector256<T> Zero => Vector256<T>.Zero;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Load(ref readonly T source) => Vector256.LoadUnsafe(in source);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Vector256<T> value, ref T destination) => value.StoreUnsafe(ref destination);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Broadcast(T value) => Vector256.Create(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<T> Load(T* source) => Vector256.Load(source);
+    public static Vector256<T> MultiplyAdd(Vector256<T> a, Vector256<T> b, Vector256<T> c) => MultiplyAddRule.Apply(a, b, c);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store(Vector256<T> value, T* destination) => value.Store(destination);
+    public static Vector256<T> Add(Vector256<T> a, Vector256<T> b) => a + b;
+    public static Vector256<T> Subtract(Vector256<T> a, Vector256<T> b) => a - b;
+    public static Vector256<T> Multiply(Vector256<T> a, Vector256<T> b) => a * b;
+    public static Vector256<T> Divide(Vector256<T> a, Vector256<T> b) => a / b;
+    public static Vector256<T> Negate(Vector256<T> a) => -a;
+    public static Vector256<T> Abs(Vector256<T> a) => Vector256.Abs(a);
+    public static Vector256<T> SquareRoot(Vector256<T> a) => Vector256.Sqrt(a);
+    public static Vector256<T> Min(Vector256<T> a, Vector256<T> b) => Vector256.Min(a, b);
+    public static Vector256<T> Max(Vector256<T> a, Vector256<T> b) => Vector256.Max(a, b);
+    public static Vector256<T> LessThan(Vector256<T> a, Vector256<T> b) => Vector256.LessThan(a, b);
+    public static Vector256<T> GreaterThan(Vector256<T> a, Vector256<T> b) => Vector256.GreaterThan(a, b);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<T> MultiplyAdd(Vector256<T> left, Vector256<T> right, Vector256<T> addend) =>
-        MultiplyAddRule.Apply(left, right, addend);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<T> Add(Vector256<T> left, Vector256<T> right) => left + right;
+    public static Vector256<T> ConditionalSelect(Vector256<T> mask, Vector256<T> ifTrue, Vector256<T> ifFalse) =>
+        Vector256.ConditionalSelect(mask, ifTrue, ifFalse);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Sum(Vector256<T> value) => Vector256.Sum(value);
+
+    public static T Largest(Vector256<T> value) => Horizontal.Max(value);
 
     public static bool HasBlockTranspose => typeof(T) == typeof(float) && Avx.IsSupported;
 

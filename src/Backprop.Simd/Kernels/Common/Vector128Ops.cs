@@ -1,0 +1,45 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Backprop.Simd.Kernels;
+
+/// <summary>The 128-bit variant of <see cref="IVectorOps{TVector, T}"/>. SSE / NEON: 16 SSE registers bound the matrix tile to 6 × 2 vectors, as for AVX2.</summary>
+internal readonly unsafe struct Vector128Ops<T> : IMatMulOps<Vector128<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static int Count => Vector128<T>.Count;
+    public static int TileRows => 6;
+    public static Vector128<T> Zero => Vector128<T>.Zero;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Load(ref readonly T source) => Vector128.LoadUnsafe(in source);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Vector128<T> value, ref T destination) => value.StoreUnsafe(ref destination);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Broadcast(T value) => Vector128.Create(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> MultiplyAdd(Vector128<T> a, Vector128<T> b, Vector128<T> c) => MultiplyAddRule.Apply(a, b, c);
+
+    public static Vector128<T> Add(Vector128<T> a, Vector128<T> b) => a + b;
+    public static Vector128<T> Subtract(Vector128<T> a, Vector128<T> b) => a - b;
+    public static Vector128<T> Multiply(Vector128<T> a, Vector128<T> b) => a * b;
+    public static Vector128<T> Divide(Vector128<T> a, Vector128<T> b) => a / b;
+    public static Vector128<T> Negate(Vector128<T> a) => -a;
+    public static Vector128<T> Abs(Vector128<T> a) => Vector128.Abs(a);
+    public static Vector128<T> SquareRoot(Vector128<T> a) => Vector128.Sqrt(a);
+    public static Vector128<T> Min(Vector128<T> a, Vector128<T> b) => Vector128.Min(a, b);
+    public static Vector128<T> Max(Vector128<T> a, Vector128<T> b) => Vector128.Max(a, b);
+    public static Vector128<T> LessThan(Vector128<T> a, Vector128<T> b) => Vector128.LessThan(a, b);
+    public static Vector128<T> GreaterThan(Vector128<T> a, Vector128<T> b) => Vector128.GreaterThan(a, b);
+
+    public static Vector128<T> ConditionalSelect(Vector128<T> mask, Vector128<T> ifTrue, Vector128<T> ifFalse) =>
+        Vector128.ConditionalSelect(mask, ifTrue, ifFalse);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Sum(Vector128<T> value) => Vector128.Sum(value);
+
+    public static T Largest(Vector128<T> value) => Horizontal.Max(value);
+}
