@@ -5,7 +5,7 @@ using Backprop.Simd.Model;
 
 // Build W1, save it in the native format, load it back, freeze it and predict one row: the whole service path.
 var network = new Network<float>(784, [new Dense(256, Activation.Relu), new Dense(128, Activation.Relu), new Dense(10)], seed: 1);
-LayerDescription[] layers = [new(256, Activation.Relu), new(128, Activation.Relu), new(10, Activation.Identity)];
+Dense[] layers = [new(256, Activation.Relu), new(128, Activation.Relu), new(10, Activation.Identity)];
 using var file = new MemoryStream();
 NativeModelFormat.Write(file, new ModelDescription<float>(784, layers, LossKind.SoftmaxCrossEntropy, network.Parameters.ToArray()));
 file.Position = 0;

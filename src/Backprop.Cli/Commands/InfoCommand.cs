@@ -1,3 +1,4 @@
+using Backprop.Simd.Model;
 using System.CommandLine;
 using System.Globalization;
 using Backprop.Cli.Options;
@@ -29,7 +30,7 @@ internal static class InfoCommand
         int inputs = model.InputSize;
         for (int i = 0; i < model.Layers.Count; i++)
         {
-            LayerDescription layer = model.Layers[i];
+            Dense layer = model.Layers[i];
             long parameters = (long)inputs * layer.Units + layer.Units;
             output.WriteLine(string.Create(invariant,
                 $"  layer {i + 1,-6} {layer.Units,6} units  {ActivationOption.NameOf(layer.Activation),-14} {parameters,10:N0} parameters"));

@@ -16,7 +16,7 @@ public abstract class ModelDescription
 {
     private static readonly Dictionary<string, string> EmptyMetadata = new(StringComparer.Ordinal);
 
-    private protected ModelDescription(int inputSize, IReadOnlyList<LayerDescription> layers, LossKind loss, long epoch,
+    private protected ModelDescription(int inputSize, IReadOnlyList<Dense> layers, LossKind loss, long epoch,
         long step, IReadOnlyList<ulong>? rngState, IReadOnlyDictionary<string, string>? metadata)
     {
         ArgumentNullException.ThrowIfNull(layers);
@@ -41,7 +41,7 @@ public abstract class ModelDescription
     public int InputSize { get; }
 
     /// <summary>The dense layers in order; never empty.</summary>
-    public IReadOnlyList<LayerDescription> Layers { get; }
+    public IReadOnlyList<Dense> Layers { get; }
 
     /// <summary>The number of outputs of the last layer.</summary>
     public int OutputSize => Layers[^1].Units;
@@ -71,7 +71,7 @@ public abstract class ModelDescription
     /// <param name="inputSize">The number of inputs of the first layer, at least 1.</param>
     /// <param name="layers">The layers, at least one, each with at least one unit and a known, finite activation.</param>
     /// <exception cref="ArgumentException">The architecture is invalid or has more than <see cref="Array.MaxLength"/> parameters.</exception>
-    public static int CountParameters(int inputSize, IReadOnlyList<LayerDescription> layers)
+    public static int CountParameters(int inputSize, IReadOnlyList<Dense> layers)
     {
         ArgumentNullException.ThrowIfNull(layers);
         ArgumentOutOfRangeException.ThrowIfLessThan(inputSize, 1);
@@ -126,7 +126,7 @@ public sealed class ModelDescription<T> : ModelDescription
     /// <param name="metadata">Optional free-form metadata (copied).</param>
     /// <exception cref="ArgumentException">The architecture is invalid or a length does not match it.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
-    public ModelDescription(int inputSize, IReadOnlyList<LayerDescription> layers, LossKind loss, T[] parameters,
+    public ModelDescription(int inputSize, IReadOnlyList<Dense> layers, LossKind loss, T[] parameters,
         OptimizerStateDescription<T>? optimizer = null, long epoch = 0, long step = 0,
         IReadOnlyList<ulong>? rngState = null, IReadOnlyDictionary<string, string>? metadata = null)
         : base(inputSize, layers, loss, epoch, step, rngState, metadata)

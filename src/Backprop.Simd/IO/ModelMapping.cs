@@ -205,12 +205,12 @@ public static class ModelMapping
         return CreateNetwork(model.ConvertTo<T>());
     }
 
-    private static LayerDescription[] DescribeLayers<T>(Network<T> network)
+    private static Dense[] DescribeLayers<T>(Network<T> network)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ReadOnlySpan<DenseLayer> layers = network.Layers;
-        var described = new LayerDescription[layers.Length];
-        for (int i = 0; i < described.Length; i++) described[i] = new LayerDescription(layers[i].Units, layers[i].Activation);
+        var described = new Dense[layers.Length];
+        for (int i = 0; i < described.Length; i++) described[i] = new Dense(layers[i].Units, layers[i].Activation);
         return described;
     }
 }

@@ -187,7 +187,7 @@ public static class NativeModelFormat
         long step = ReadCounter(reader, "step");
 
         reader.Require((long)layerCount * LayerBytes, "layer table");
-        var layers = new LayerDescription[layerCount];
+        var layers = new Dense[layerCount];
         for (int i = 0; i < layerCount; i++) layers[i] = ReadLayer(reader, i);
         int parameterCount;
         try
@@ -228,7 +228,7 @@ public static class NativeModelFormat
             : throw new ModelFormatException($"The {field} counter at offset {at} is {value}, beyond {long.MaxValue}.");
     }
 
-    private static LayerDescription ReadLayer(BoundedReader reader, int index)
+    private static Dense ReadLayer(BoundedReader reader, int index)
     {
         long at = reader.Offset;
         int units = reader.ReadCount32("layer units", 1, int.MaxValue);
@@ -238,7 +238,7 @@ public static class NativeModelFormat
             throw new ModelFormatException($"Layer {index} at offset {at} has unknown activation kind {kind}.");
         if (!double.IsFinite(parameter))
             throw new ModelFormatException($"Layer {index} at offset {at} has a non-finite activation parameter {parameter}.");
-        return new LayerDescription(units, new Activation((ActivationKind)kind, parameter));
+        return new Dense(units, new Activation((ActivationKind)kind, parameter));
     }
 
     private static OptimizerStateDescription<T> ReadOptimizer<T>(BoundedReader reader, int parameterCount)

@@ -128,8 +128,8 @@ public static class PyTorchSequential
         var layerActivations = activations ?? ReadActivations(file, layerCount);
         if (layerActivations.Count != layerCount)
             throw new ArgumentException($"{layerActivations.Count} activations were given for {layerCount} layers.", nameof(activations));
-        var layers = new LayerDescription[layerCount];
-        for (int layer = 0; layer < layerCount; layer++) layers[layer] = new LayerDescription(sizes[layer + 1], layerActivations[layer]);
+        var layers = new Dense[layerCount];
+        for (int layer = 0; layer < layerCount; layer++) layers[layer] = new Dense(sizes[layer + 1], layerActivations[layer]);
 
         int parameterCount;
         try
@@ -170,7 +170,7 @@ public static class PyTorchSequential
         return $"Tensors {names} are not part of an nn.Sequential(Linear, Act, ..., Linear) with {layerCount} Linear layers.";
     }
 
-    private static string FormatActivations(IReadOnlyList<LayerDescription> layers)
+    private static string FormatActivations(IReadOnlyList<Dense> layers)
     {
         var text = new StringBuilder();
         for (int i = 0; i < layers.Count; i++)

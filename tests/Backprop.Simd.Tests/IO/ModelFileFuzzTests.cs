@@ -95,7 +95,7 @@ public sealed partial class ModelFileFuzzTests(ITestOutputHelper output)
 
     private static ModelDescription<float> SmallModel()
     {
-        LayerDescription[] layers = [new(3, Activation.Elu(0.5)), new(2, Activation.Sigmoid)];
+        Dense[] layers = [new(3, Activation.Elu(0.5)), new(2, Activation.Sigmoid)];
         int count = ModelDescription.CountParameters(2, layers);
         var random = new Random(5);
         var optimizer = new OptimizerStateDescription<float>("Adam", new Dictionary<string, double> { ["lr"] = 0.01, ["beta1"] = 0.9 }, 3,

@@ -24,7 +24,7 @@ public sealed class ModelMappingTests : IDisposable
         Assert.Equal(66, model.ParameterCount);
         Assert.Equal(network.Parameters.ToArray(), model.Parameters);
         Assert.Equal(Inputs, model.InputSize);
-        Assert.Equal([new LayerDescription(7, Activation.LeakyRelu(0.03)), new LayerDescription(3, Activation.Identity)], model.Layers);
+        Assert.Equal([new Dense(7, Activation.LeakyRelu(0.03)), new Dense(3, Activation.Identity)], model.Layers);
         Assert.Equal(LossKind.SoftmaxCrossEntropy, model.Loss);
         Assert.Equal(metadata, model.Metadata);
         Assert.False(model.HasOptimizerState);

@@ -7,7 +7,7 @@ namespace Backprop.Simd.Tests.IO;
 /// <summary>Small, fully populated model descriptions for the file-format tests.</summary>
 internal static class ModelSamples
 {
-    public static readonly LayerDescription[] Layers =
+    public static readonly Dense[] Layers =
     [
         new(5, Activation.LeakyRelu(0.02)),
         new(4, Activation.Tanh),

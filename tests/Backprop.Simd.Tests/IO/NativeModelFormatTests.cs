@@ -38,8 +38,8 @@ public sealed class NativeModelFormatTests : IDisposable
     [Fact]
     public void Model_without_rng_state_or_metadata_round_trips()
     {
-        var parameters = new float[ModelDescription.CountParameters(3, [new LayerDescription(2, Activation.Sigmoid)])];
-        var model = new ModelDescription<float>(3, [new LayerDescription(2, Activation.Sigmoid)], LossKind.MeanSquaredError, parameters);
+        var parameters = new float[ModelDescription.CountParameters(3, [new Dense(2, Activation.Sigmoid)])];
+        var model = new ModelDescription<float>(3, [new Dense(2, Activation.Sigmoid)], LossKind.MeanSquaredError, parameters);
         var loaded = Assert.IsType<ModelDescription<float>>(ModelSamples.ReadNative(ModelSamples.NativeBytes(model)));
         ModelSamples.AssertIdentical(model, loaded);
         Assert.Empty(loaded.RngState);
@@ -207,7 +207,7 @@ public sealed class NativeModelFormatTests : IDisposable
     [Fact]
     public void Oversized_metadata_length_is_rejected_without_allocating()
     {
-        var model = new ModelDescription<float>(2, [new LayerDescription(1, Activation.Identity)], LossKind.MeanSquaredError,
+        var model = new ModelDescription<float>(2, [new Dense(1, Activation.Identity)], LossKind.MeanSquaredError,
             new float[3], metadata: new Dictionary<string, string> { ["k"] = "v" });
         byte[] bytes = ModelSamples.NativeBytes(model);
         // Tail: u32 count, u32 key length, 'k', u32 value length, 'v', u64 checksum.
@@ -226,7 +226,7 @@ public sealed class NativeModelFormatTests : IDisposable
     [Fact]
     public void Invalid_utf8_in_metadata_is_rejected()
     {
-        var model = new ModelDescription<float>(2, [new LayerDescription(1, Activation.Identity)], LossKind.MeanSquaredError,
+        var model = new ModelDescription<float>(2, [new Dense(1, Activation.Identity)], LossKind.MeanSquaredError,
             new float[3], metadata: new Dictionary<string, string> { ["k"] = "v" });
         byte[] bytes = ModelSamples.NativeBytes(model);
         bytes[^9] = 0xFF;
@@ -236,7 +236,7 @@ public sealed class NativeModelFormatTests : IDisposable
     [Fact]
     public void Model_beyond_the_file_limits_is_refused_before_anything_is_written()
     {
-        var model = new ModelDescription<float>(2, [new LayerDescription(1, Activation.Identity)], LossKind.MeanSquaredError,
+        var model = new ModelDescription<float>(2, [new Dense(1, Activation.Identity)], LossKind.MeanSquaredError,
             new float[3], rngState: new ulong[NativeModelFormat.MaxRngStateWords + 1]);
         using var stream = new MemoryStream();
         Assert.Throws<ArgumentException>(() => NativeModelFormat.Write(stream, model));

@@ -74,7 +74,7 @@ public sealed class PyTorchSequentialTests
 
         var model = PyTorchSequential.Import(file, [Activation.Relu, Activation.Identity], LossKind.MeanSquaredError);
         Assert.Equal(2, model.InputSize);
-        Assert.Equal([new LayerDescription(3, Activation.Relu), new LayerDescription(1, Activation.Identity)], model.Layers);
+        Assert.Equal([new Dense(3, Activation.Relu), new Dense(1, Activation.Identity)], model.Layers);
         // PyTorch W0 = [[1, 2], [3, 4], [5, 6]] is [out, in]; ours is its transpose [in, out] row-major.
         Assert.Equal([1f, 3, 5, 2, 4, 6, 7, 8, 9, 10, 11, 12, 13], model.Parameters);
     }

@@ -31,7 +31,7 @@ internal static class SaveLoop
     /// <summary>About a million float parameters (4 MB); the generation is the epoch, and the parameters depend on it.</summary>
     public static ModelDescription<float> Model(long generation)
     {
-        LayerDescription[] layers = [new(Hidden, Activation.Relu), new(Outputs, Activation.Identity)];
+        Dense[] layers = [new(Hidden, Activation.Relu), new(Outputs, Activation.Identity)];
         var parameters = new float[ModelDescription.CountParameters(InputSize, layers)];
         for (int i = 0; i < parameters.Length; i++) parameters[i] = (i % 1009) * 0.001f + generation;
         return new ModelDescription<float>(InputSize, layers, LossKind.SoftmaxCrossEntropy, parameters, epoch: generation,

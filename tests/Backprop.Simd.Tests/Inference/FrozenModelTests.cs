@@ -47,8 +47,8 @@ public class FrozenModelTests(ITestOutputHelper output)
     public void A_model_read_from_a_file_predicts_like_the_network_it_was_saved_from()
     {
         var network = new Network<float>(6, InferenceReference.Mixed, seed: 2);
-        var layers = new LayerDescription[InferenceReference.Mixed.Length];
-        for (int l = 0; l < layers.Length; l++) layers[l] = new LayerDescription(InferenceReference.Mixed[l].Units, InferenceReference.Mixed[l].Activation);
+        var layers = new Dense[InferenceReference.Mixed.Length];
+        for (int l = 0; l < layers.Length; l++) layers[l] = new Dense(InferenceReference.Mixed[l].Units, InferenceReference.Mixed[l].Activation);
         using var file = new MemoryStream();
         NativeModelFormat.Write(file, new ModelDescription<float>(6, layers, LossKind.SoftmaxCrossEntropy, network.Parameters.ToArray()));
         file.Position = 0;
