@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Numerics.Tensors;
 using System.Numerics;
 using Backprop.Simd.Kernels;
@@ -215,7 +214,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <exception cref="ArgumentOutOfRangeException">The batch is too large or a label is out of range.</exception>
     public T ComputeGradients(ReadOnlySpan2D<T> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<T> sampleWeights = default)
     {
-        Validate(inputs, labels, default, useLabels: true);
+        BatchValidation.Validate(Network, Loss, MaxBatch, inputs, labels, default, useLabels: true);
         return ForwardBackward(inputs, labels, default, sampleWeights);
     }
 
@@ -224,7 +223,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <exception cref="ArgumentOutOfRangeException">The batch is too large.</exception>
     public T ComputeGradients(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets, ReadOnlySpan<T> sampleWeights = default)
     {
-        Validate(inputs, default, targets, useLabels: false);
+        BatchValidation.Validate(Network, Loss, MaxBatch, inputs, default, targets, useLabels: false);
         return ForwardBackward(inputs, default, targets, sampleWeights);
     }
 
@@ -249,7 +248,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <exception cref="ArgumentException">A shape disagrees or the loss takes labels.</exception>
     public T ComputeDatasetGradients(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets, ReadOnlySpan<T> sampleWeights = default)
     {
-        if (targets.Height != inputs.Height) ThrowShape(nameof(targets), targets.Height, targets.Width, inputs.Height, Network.OutputSize);
+        if (targets.Height != inputs.Height) BatchValidation.ThrowShape(nameof(targets), targets.Height, targets.Width, inputs.Height, Network.OutputSize);
         return DatasetGradients(inputs, default, targets, sampleWeights, useLabels: false);
     }
 
@@ -258,7 +257,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <exception cref="ArgumentOutOfRangeException">The batch is too large or a label is out of range.</exception>
     public T ComputeLoss(ReadOnlySpan2D<T> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<T> sampleWeights = default)
     {
-        Validate(inputs, labels, default, useLabels: true);
+        BatchValidation.Validate(Network, Loss, MaxBatch, inputs, labels, default, useLabels: true);
         return Loss.Evaluate<T>(Forward(inputs), labels, default, sampleWeights, _classWeights, default);
     }
 
@@ -267,7 +266,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <exception cref="ArgumentOutOfRangeException">The batch is too large.</exception>
     public T ComputeLoss(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets, ReadOnlySpan<T> sampleWeights = default)
     {
-        Validate(inputs, default, targets, useLabels: false);
+        BatchValidation.Validate(Network, Loss, MaxBatch, inputs, default, targets, useLabels: false);
         return Loss.Evaluate<T>(Forward(inputs), default, targets, sampleWeights, default, default);
     }
 
@@ -293,14 +292,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             }
         }
         if (!Optimizer.Apply(Network.ParameterBlock, _gradients, learningRate, _lastLoss, Pool))
-            throw new NonFiniteTrainingException(NonFiniteQuantity.Parameters, FirstNonFiniteLayer(Network.Parameters), StepCount);
-    }
-
-    private int FirstNonFiniteLayer(ReadOnlySpan<T> parameters)
-    {
-        foreach (DenseLayer layer in Network.Layers)
-            if (!Finite.All(parameters.Slice(layer.WeightOffset, layer.ParameterCount))) return layer.Index;
-        return -1;
+            throw new NonFiniteTrainingException(NonFiniteQuantity.Parameters, NonFiniteSearch.FirstLayer(Network, Network.Parameters), StepCount);
     }
 
     /// <summary>The network's outputs for any number of rows, computed in chunks of <see cref="MaxBatch"/>.</summary>
@@ -308,9 +300,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <exception cref="ArgumentException">A shape disagrees.</exception>
     public void Predict(ReadOnlySpan2D<T> inputs, Span2D<T> outputs)
     {
-        RequireInputWidth(inputs);
+        BatchValidation.RequireInputWidth(Network, inputs);
         if (outputs.Height != inputs.Height || outputs.Width != Network.OutputSize)
-            ThrowShape(nameof(outputs), outputs.Height, outputs.Width, inputs.Height, Network.OutputSize);
+            BatchValidation.ThrowShape(nameof(outputs), outputs.Height, outputs.Width, inputs.Height, Network.OutputSize);
         for (int row = 0; row < inputs.Height; row += MaxBatch)
         {
             int rows = Math.Min(MaxBatch, inputs.Height - row);
@@ -329,7 +321,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <exception cref="ArgumentException">A shape disagrees.</exception>
     public void PredictClasses(ReadOnlySpan2D<T> inputs, Span<int> classes)
     {
-        RequireInputWidth(inputs);
+        BatchValidation.RequireInputWidth(Network, inputs);
         if (classes.Length != inputs.Height)
             throw new ArgumentException("classes has " + classes.Length + " entries but inputs has " + inputs.Height + " rows.", nameof(classes));
         for (int row = 0; row < inputs.Height; row += MaxBatch)
@@ -343,7 +335,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private T StepCore(ReadOnlySpan2D<T> inputs, ReadOnlySpan<int> labels, ReadOnlySpan2D<T> targets,
         ReadOnlySpan<T> sampleWeights, bool useLabels)
     {
-        Validate(inputs, labels, targets, useLabels);
+        BatchValidation.Validate(Network, Loss, MaxBatch, inputs, labels, targets, useLabels);
         T loss = ForwardBackward(inputs, labels, targets, sampleWeights);
         // Checked before the optimizer writes anything, so a bad step leaves parameters and state as they were.
         if (!T.IsFinite(loss) || !Finite.All<T>(_gradients.Span))
@@ -353,7 +345,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 SkippedSteps++;
                 return loss;
             }
-            throw LocateNonFinite(inputs.Height, loss);
+            throw NonFiniteSearch.Locate(Network, _workspace, _gradients.Span, inputs.Height, loss, StepCount);
         }
         ApplyGradients();
         return loss;
@@ -381,7 +373,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         int n = inputs.Height;
         if (n <= MaxBatch)
         {
-            Validate(inputs, labels, targets, useLabels);
+            BatchValidation.Validate(Network, Loss, MaxBatch, inputs, labels, targets, useLabels);
             return ForwardBackward(inputs, labels, targets, sampleWeights);
         }
         if (!sampleWeights.IsEmpty && sampleWeights.Length != n)
@@ -398,7 +390,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             ReadOnlySpan<int> y = useLabels ? labels.Slice(row, rows) : default;
             ReadOnlySpan2D<T> t = useLabels ? default : targets.Slice(row, 0, rows, targets.Width);
             ReadOnlySpan<T> s = sampleWeights.IsEmpty ? default : sampleWeights.Slice(row, rows);
-            Validate(x, y, t, useLabels);
+            BatchValidation.Validate(Network, Loss, MaxBatch, x, y, t, useLabels);
             double share = Evaluation.LossDenominator(rows, y, s, _classWeights) / total;
             T chunkLoss = ForwardBackward(x, y, t, s);
             if (share == 0) continue; // an all-zero-weight chunk's own mean is 0/0
@@ -426,73 +418,4 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             _weightGradientNorms[l] = T.Sqrt(Reductions.SumOfSquares(gradients.Slice(layers[l].WeightOffset, layers[l].WeightCount)));
         }
     }
-
-    // Activations are searched from the input side (the order they were computed), gradients from the output side
-    // (the order backpropagation computed them), so the layer named is where the trouble first appeared.
-    private NonFiniteTrainingException LocateNonFinite(int batch, T loss)
-    {
-        ReadOnlySpan<DenseLayer> layers = Network.Layers;
-        if (!T.IsFinite(loss))
-        {
-            for (int l = 0; l < layers.Length; l++)
-            {
-                if (!Finite.All<T>(_workspace.OutputFlat(l, batch)) || !Finite.All<T>(_workspace.PreActivationFlat(l, batch)))
-                    return new NonFiniteTrainingException(NonFiniteQuantity.Activations, l, StepCount);
-            }
-            return new NonFiniteTrainingException(NonFiniteQuantity.Loss, -1, StepCount);
-        }
-        int layer = layers.Length - 1;
-        while (layer > 0 && Finite.All<T>(_gradients.Span.Slice(layers[layer].WeightOffset, layers[layer].ParameterCount)))
-            layer--;
-        return new NonFiniteTrainingException(NonFiniteQuantity.Gradients, layer, StepCount);
-    }
-
-    private void Validate(ReadOnlySpan2D<T> inputs, ReadOnlySpan<int> labels, ReadOnlySpan2D<T> targets, bool useLabels)
-    {
-        RequireInputWidth(inputs);
-        int batch = inputs.Height;
-        if (batch < 1 || batch > MaxBatch)
-        {
-            throw new ArgumentOutOfRangeException(nameof(inputs), batch,
-                "The batch has " + batch + " rows; this trainer takes 1 to " + MaxBatch + " (its maxBatch).");
-        }
-        if (useLabels != Loss.UsesClassLabels)
-        {
-            throw new ArgumentException(Loss.Kind + " trains against " + (Loss.UsesClassLabels ? "class labels" : "a target matrix")
-                + "; pass " + (Loss.UsesClassLabels ? "labels" : "targets") + " instead.", useLabels ? nameof(labels) : nameof(targets));
-        }
-        int classes = Network.OutputSize;
-        if (useLabels)
-        {
-            if (labels.Length != batch)
-                throw new ArgumentException("labels has " + labels.Length + " entries but inputs has " + batch + " rows.", nameof(labels));
-            for (int i = 0; i < labels.Length; i++)
-            {
-                if ((uint)labels[i] >= (uint)classes) ThrowLabel(i, labels[i], classes);
-            }
-        }
-        else if (targets.Height != batch || targets.Width != classes)
-        {
-            ThrowShape(nameof(targets), targets.Height, targets.Width, batch, classes);
-        }
-    }
-
-    private void RequireInputWidth(ReadOnlySpan2D<T> inputs)
-    {
-        if (inputs.Width != Network.InputSize)
-        {
-            throw new ArgumentException("inputs has " + inputs.Width + " columns but the network takes "
-                + Network.InputSize + " input features.", nameof(inputs));
-        }
-    }
-
-    [DoesNotReturn]
-    private static void ThrowLabel(int index, int label, int classes) =>
-        throw new ArgumentOutOfRangeException("labels", label,
-            "labels[" + index + "] is " + label + " but the network has " + classes + " outputs (classes 0 to " + (classes - 1) + ").");
-
-    [DoesNotReturn]
-    private static void ThrowShape(string name, int rows, int columns, int expectedRows, int expectedColumns) =>
-        throw new ArgumentException(name + " is [" + rows + ", " + columns + "] but must be [" + expectedRows + ", "
-            + expectedColumns + "].", name);
 }
