@@ -1,5 +1,5 @@
 using System.Numerics;
-using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
 
 namespace Backprop.Simd.Kernels.Activations;
 
@@ -8,19 +8,12 @@ internal readonly struct EluOperator<T>(T alpha) : IActivationOperator<T> where 
 {
     public static bool DerivativeNeedsPreActivation => true;
 
-    public T Value(T x) => x > T.Zero ? x : alpha * ScalarMath.ExpM1(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVector Value<TOps, TVector>(TVector x) where TOps : IVectorOps<TVector, T> where TVector : struct =>
+        TOps.ConditionalSelect(TOps.GreaterThan(x, TOps.Zero), x,
+            TOps.Multiply(VectorMath<TOps, TVector, T>.ExpM1(TOps.Min(x, TOps.Zero)), TOps.Broadcast(alpha)));
 
-    public T Derivative(T z, T y) => z > T.Zero ? T.One : alpha * T.Exp(z);
-
-    public Vector128<T> Value(Vector128<T> x) => Vector128.ConditionalSelect(Vector128.GreaterThan(x, Vector128<T>.Zero), x, VectorMath.ExpM1(Vector128.Min(x, Vector128<T>.Zero)) * alpha);
-
-    public Vector128<T> Derivative(Vector128<T> z, Vector128<T> y) => Vector128.ConditionalSelect(Vector128.GreaterThan(z, Vector128<T>.Zero), Vector128<T>.One, VectorMath.Exp(z) * alpha);
-
-    public Vector256<T> Value(Vector256<T> x) => Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<T>.Zero), x, VectorMath.ExpM1(Vector256.Min(x, Vector256<T>.Zero)) * alpha);
-
-    public Vector256<T> Derivative(Vector256<T> z, Vector256<T> y) => Vector256.ConditionalSelect(Vector256.GreaterThan(z, Vector256<T>.Zero), Vector256<T>.One, VectorMath.Exp(z) * alpha);
-
-    public Vector512<T> Value(Vector512<T> x) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<T>.Zero), x, VectorMath.ExpM1(Vector512.Min(x, Vector512<T>.Zero)) * alpha);
-
-    public Vector512<T> Derivative(Vector512<T> z, Vector512<T> y) => Vector512.ConditionalSelect(Vector512.GreaterThan(z, Vector512<T>.Zero), Vector512<T>.One, VectorMath.Exp(z) * alpha);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVector Derivative<TOps, TVector>(TVector z, TVector y) where TOps : IVectorOps<TVector, T> where TVector : struct =>
+        TOps.ConditionalSelect(TOps.GreaterThan(z, TOps.Zero), TOps.Broadcast(T.One), TOps.Multiply(TOps.Exp(z), TOps.Broadcast(alpha)));
 }

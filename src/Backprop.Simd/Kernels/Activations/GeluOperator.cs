@@ -1,5 +1,5 @@
 using System.Numerics;
-using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
 
 namespace Backprop.Simd.Kernels.Activations;
 
@@ -8,19 +8,11 @@ internal readonly struct GeluOperator<T> : IActivationOperator<T> where T : unma
 {
     public static bool DerivativeNeedsPreActivation => true;
 
-    public T Value(T x) => x * ScalarMath.NormalCdf(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVector Value<TOps, TVector>(TVector x) where TOps : IVectorOps<TVector, T> where TVector : struct =>
+        TOps.Multiply(x, VectorMath<TOps, TVector, T>.NormalCdf(x));
 
-    public T Derivative(T z, T y) => ScalarMath.NormalCdf(z) + z * ScalarMath.NormalPdf(z);
-
-    public Vector128<T> Value(Vector128<T> x) => x * VectorMath.NormalCdf(x);
-
-    public Vector128<T> Derivative(Vector128<T> z, Vector128<T> y) => VectorMath.NormalCdf(z) + z * VectorMath.NormalPdf(z);
-
-    public Vector256<T> Value(Vector256<T> x) => x * VectorMath.NormalCdf(x);
-
-    public Vector256<T> Derivative(Vector256<T> z, Vector256<T> y) => VectorMath.NormalCdf(z) + z * VectorMath.NormalPdf(z);
-
-    public Vector512<T> Value(Vector512<T> x) => x * VectorMath.NormalCdf(x);
-
-    public Vector512<T> Derivative(Vector512<T> z, Vector512<T> y) => VectorMath.NormalCdf(z) + z * VectorMath.NormalPdf(z);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVector Derivative<TOps, TVector>(TVector z, TVector y) where TOps : IVectorOps<TVector, T> where TVector : struct =>
+        TOps.Add(VectorMath<TOps, TVector, T>.NormalCdf(z), TOps.Multiply(z, VectorMath<TOps, TVector, T>.NormalPdf(z)));
 }

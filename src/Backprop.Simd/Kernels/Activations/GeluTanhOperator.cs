@@ -1,5 +1,5 @@
 using System.Numerics;
-using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
 
 namespace Backprop.Simd.Kernels.Activations;
 
@@ -8,19 +8,11 @@ internal readonly struct GeluTanhOperator<T> : IActivationOperator<T> where T : 
 {
     public static bool DerivativeNeedsPreActivation => true;
 
-    public T Value(T x) => x * ScalarMath.Sigmoid(GeluTanhMath.TwiceInner(x));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVector Value<TOps, TVector>(TVector x) where TOps : IVectorOps<TVector, T> where TVector : struct =>
+        TOps.Multiply(x, VectorMath<TOps, TVector, T>.Sigmoid(GeluTanhMath.TwiceInner<TOps, TVector, T>(x)));
 
-    public T Derivative(T z, T y) => GeluTanhMath.Derivative(z, ScalarMath.Sigmoid(GeluTanhMath.TwiceInner(z)));
-
-    public Vector128<T> Value(Vector128<T> x) => x * VectorMath.Sigmoid(GeluTanhMath.TwiceInner(x));
-
-    public Vector128<T> Derivative(Vector128<T> z, Vector128<T> y) => GeluTanhMath.Derivative(z, VectorMath.Sigmoid(GeluTanhMath.TwiceInner(z)));
-
-    public Vector256<T> Value(Vector256<T> x) => x * VectorMath.Sigmoid(GeluTanhMath.TwiceInner(x));
-
-    public Vector256<T> Derivative(Vector256<T> z, Vector256<T> y) => GeluTanhMath.Derivative(z, VectorMath.Sigmoid(GeluTanhMath.TwiceInner(z)));
-
-    public Vector512<T> Value(Vector512<T> x) => x * VectorMath.Sigmoid(GeluTanhMath.TwiceInner(x));
-
-    public Vector512<T> Derivative(Vector512<T> z, Vector512<T> y) => GeluTanhMath.Derivative(z, VectorMath.Sigmoid(GeluTanhMath.TwiceInner(z)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVector Derivative<TOps, TVector>(TVector z, TVector y) where TOps : IVectorOps<TVector, T> where TVector : struct =>
+        GeluTanhMath.Derivative<TOps, TVector, T>(z, VectorMath<TOps, TVector, T>.Sigmoid(GeluTanhMath.TwiceInner<TOps, TVector, T>(z)));
 }

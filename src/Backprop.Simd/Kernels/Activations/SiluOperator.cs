@@ -1,5 +1,5 @@
 using System.Numerics;
-using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
 
 namespace Backprop.Simd.Kernels.Activations;
 
@@ -8,27 +8,15 @@ internal readonly struct SiluOperator<T> : IActivationOperator<T> where T : unma
 {
     public static bool DerivativeNeedsPreActivation => true;
 
-    private static T SiluDerivative(T z, T s) => s * (T.One + z * (T.One - s));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector SiluDerivative<TOps, TVector>(TVector z, TVector s) where TOps : IVectorOps<TVector, T> where TVector : struct =>
+        TOps.Multiply(s, TOps.Add(TOps.Broadcast(T.One), TOps.Multiply(z, TOps.Subtract(TOps.Broadcast(T.One), s))));
 
-    private static Vector128<T> SiluDerivative(Vector128<T> z, Vector128<T> s) => s * (Vector128<T>.One + z * (Vector128<T>.One - s));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVector Value<TOps, TVector>(TVector x) where TOps : IVectorOps<TVector, T> where TVector : struct =>
+        TOps.Multiply(x, VectorMath<TOps, TVector, T>.Sigmoid(x));
 
-    private static Vector256<T> SiluDerivative(Vector256<T> z, Vector256<T> s) => s * (Vector256<T>.One + z * (Vector256<T>.One - s));
-
-    private static Vector512<T> SiluDerivative(Vector512<T> z, Vector512<T> s) => s * (Vector512<T>.One + z * (Vector512<T>.One - s));
-
-    public T Value(T x) => x * ScalarMath.Sigmoid(x);
-
-    public T Derivative(T z, T y) => SiluDerivative(z, ScalarMath.Sigmoid(z));
-
-    public Vector128<T> Value(Vector128<T> x) => x * VectorMath.Sigmoid(x);
-
-    public Vector128<T> Derivative(Vector128<T> z, Vector128<T> y) => SiluDerivative(z, VectorMath.Sigmoid(z));
-
-    public Vector256<T> Value(Vector256<T> x) => x * VectorMath.Sigmoid(x);
-
-    public Vector256<T> Derivative(Vector256<T> z, Vector256<T> y) => SiluDerivative(z, VectorMath.Sigmoid(z));
-
-    public Vector512<T> Value(Vector512<T> x) => x * VectorMath.Sigmoid(x);
-
-    public Vector512<T> Derivative(Vector512<T> z, Vector512<T> y) => SiluDerivative(z, VectorMath.Sigmoid(z));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVector Derivative<TOps, TVector>(TVector z, TVector y) where TOps : IVectorOps<TVector, T> where TVector : struct =>
+        SiluDerivative<TOps, TVector>(z, VectorMath<TOps, TVector, T>.Sigmoid(z));
 }

@@ -1,5 +1,5 @@
 using System.Numerics;
-using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
 
 namespace Backprop.Simd.Kernels.Activations;
 
@@ -8,21 +8,15 @@ internal readonly struct SoftplusOperator<T> : IActivationOperator<T> where T : 
 {
     public static bool DerivativeNeedsPreActivation => true;
 
-    private static T Threshold => T.CreateTruncating(20);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector Threshold<TOps, TVector>() where TOps : IVectorOps<TVector, T> where TVector : struct => TOps.Broadcast(T.CreateTruncating(20));
 
-    public T Value(T x) => x > Threshold ? x : T.Max(x, T.Zero) + ScalarMath.Log1P(T.Exp(-T.Abs(x)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVector Value<TOps, TVector>(TVector x) where TOps : IVectorOps<TVector, T> where TVector : struct =>
+        TOps.ConditionalSelect(TOps.GreaterThan(x, Threshold<TOps, TVector>()), x,
+            TOps.Add(TOps.Max(x, TOps.Zero), VectorMath<TOps, TVector, T>.Log1P(TOps.Exp(TOps.Negate(TOps.Abs(x))))));
 
-    public T Derivative(T z, T y) => z > Threshold ? T.One : ScalarMath.Sigmoid(z);
-
-    public Vector128<T> Value(Vector128<T> x) => Vector128.ConditionalSelect(Vector128.GreaterThan(x, Vector128.Create(Threshold)), x, Vector128.Max(x, Vector128<T>.Zero) + VectorMath.Log1P(VectorMath.Exp(-Vector128.Abs(x))));
-
-    public Vector128<T> Derivative(Vector128<T> z, Vector128<T> y) => Vector128.ConditionalSelect(Vector128.GreaterThan(z, Vector128.Create(Threshold)), Vector128<T>.One, VectorMath.Sigmoid(z));
-
-    public Vector256<T> Value(Vector256<T> x) => Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256.Create(Threshold)), x, Vector256.Max(x, Vector256<T>.Zero) + VectorMath.Log1P(VectorMath.Exp(-Vector256.Abs(x))));
-
-    public Vector256<T> Derivative(Vector256<T> z, Vector256<T> y) => Vector256.ConditionalSelect(Vector256.GreaterThan(z, Vector256.Create(Threshold)), Vector256<T>.One, VectorMath.Sigmoid(z));
-
-    public Vector512<T> Value(Vector512<T> x) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512.Create(Threshold)), x, Vector512.Max(x, Vector512<T>.Zero) + VectorMath.Log1P(VectorMath.Exp(-Vector512.Abs(x))));
-
-    public Vector512<T> Derivative(Vector512<T> z, Vector512<T> y) => Vector512.ConditionalSelect(Vector512.GreaterThan(z, Vector512.Create(Threshold)), Vector512<T>.One, VectorMath.Sigmoid(z));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVector Derivative<TOps, TVector>(TVector z, TVector y) where TOps : IVectorOps<TVector, T> where TVector : struct =>
+        TOps.ConditionalSelect(TOps.GreaterThan(z, Threshold<TOps, TVector>()), TOps.Broadcast(T.One), VectorMath<TOps, TVector, T>.Sigmoid(z));
 }

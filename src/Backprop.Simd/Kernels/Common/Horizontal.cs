@@ -19,14 +19,4 @@ internal static class Horizontal
 
     public static T Max<T>(Vector512<T> v) where T : unmanaged, IFloatingPointIeee754<T> =>
         Max(Vector256.Max(v.GetLower(), v.GetUpper()));
-
-    /// <summary>The sum of the lanes, added into a double so that a long row loses nothing to T's rounding.</summary>
-    public static double SumToDouble<T>(Vector128<T> v) where T : unmanaged, IFloatingPointIeee754<T> =>
-        double.CreateTruncating(Vector128.Sum(v));
-
-    public static double SumToDouble<T>(Vector256<T> v) where T : unmanaged, IFloatingPointIeee754<T> =>
-        double.CreateTruncating(Vector256.Sum(v));
-
-    public static double SumToDouble<T>(Vector512<T> v) where T : unmanaged, IFloatingPointIeee754<T> =>
-        double.CreateTruncating(Vector512.Sum(v));
 }

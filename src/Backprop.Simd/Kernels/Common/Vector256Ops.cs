@@ -11,6 +11,7 @@ internal readonly unsafe struct Vector256Ops<T> : IMatMulOps<Vector256<T>, T> wh
     public static int Count => Vector256<T>.Count;
     public static int TileRows => 6;
     public static Vector256<T> Zero => Vector256<T>.Zero;
+    public static Vector256<T> Indices => Vector256<T>.Indices;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Load(ref readonly T source) => Vector256.LoadUnsafe(in source);
@@ -24,30 +25,92 @@ internal readonly unsafe struct Vector256Ops<T> : IMatMulOps<Vector256<T>, T> wh
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> MultiplyAdd(Vector256<T> a, Vector256<T> b, Vector256<T> c) => MultiplyAddRule.Apply(a, b, c);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Add(Vector256<T> a, Vector256<T> b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Subtract(Vector256<T> a, Vector256<T> b) => a - b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Multiply(Vector256<T> a, Vector256<T> b) => a * b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Divide(Vector256<T> a, Vector256<T> b) => a / b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Negate(Vector256<T> a) => -a;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Abs(Vector256<T> a) => Vector256.Abs(a);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> SquareRoot(Vector256<T> a) => Vector256.Sqrt(a);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Exp(Vector256<T> x) =>
+        typeof(T) == typeof(float) ? Vector256.Exp(x.AsSingle()).As<float, T>() : Vector256.Exp(x.AsDouble()).As<double, T>();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Log(Vector256<T> x) =>
+        typeof(T) == typeof(float) ? Vector256.Log(x.AsSingle()).As<float, T>() : Vector256.Log(x.AsDouble()).As<double, T>();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> CopySign(Vector256<T> value, Vector256<T> sign) => Vector256.CopySign(value, sign);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Min(Vector256<T> a, Vector256<T> b) => Vector256.Min(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Max(Vector256<T> a, Vector256<T> b) => Vector256.Max(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> LessThan(Vector256<T> a, Vector256<T> b) => Vector256.LessThan(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> GreaterThan(Vector256<T> a, Vector256<T> b) => Vector256.GreaterThan(a, b);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> LessThanOrEqual(Vector256<T> a, Vector256<T> b) => Vector256.LessThanOrEqual(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Equals(Vector256<T> a, Vector256<T> b) => Vector256.Equals(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> IsNaN(Vector256<T> a) => ~Vector256.Equals(a, a);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int FirstSet(Vector256<T> mask)
+    {
+        uint bits = mask.ExtractMostSignificantBits();
+        return bits == 0 ? -1 : BitOperations.TrailingZeroCount(bits);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> ConditionalSelect(Vector256<T> mask, Vector256<T> ifTrue, Vector256<T> ifFalse) =>
         Vector256.ConditionalSelect(mask, ifTrue, ifFalse);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Sum(Vector256<T> value) => Vector256.Sum(value);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Largest(Vector256<T> value) => Horizontal.Max(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> LoadFirst(ref readonly T source, int lanes) => Lanes.LoadFirst<Vector256Ops<T>, Vector256<T>, T>(in source, lanes);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreFirst(Vector256<T> value, ref T destination, int lanes) =>
+        Lanes.StoreFirst<Vector256Ops<T>, Vector256<T>, T>(value, ref destination, lanes);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> KeepFirst(Vector256<T> value, int lanes, T fill) => Lanes.KeepFirst<Vector256Ops<T>, Vector256<T>, T>(value, lanes, fill);
 
     public static bool HasBlockTranspose => typeof(T) == typeof(float) && Avx.IsSupported;
 
     // The textbook 8 × 8 float transpose: interleave pairs of rows, then pairs of pairs, then swap 128-bit halves.
     // 24 shuffles for 64 elements, against one scalar load and store each.
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void TransposeBlock(T* source, nint sourcePitch, T* destination, nint destinationPitch)
     {
         var s = (float*)source;

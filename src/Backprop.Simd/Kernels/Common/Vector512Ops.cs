@@ -10,6 +10,7 @@ internal readonly unsafe struct Vector512Ops<T> : IMatMulOps<Vector512<T>, T> wh
     public static int Count => Vector512<T>.Count;
     public static int TileRows => 12;
     public static Vector512<T> Zero => Vector512<T>.Zero;
+    public static Vector512<T> Indices => Vector512<T>.Indices;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Load(ref readonly T source) => Vector512.LoadUnsafe(in source);
@@ -23,23 +24,83 @@ internal readonly unsafe struct Vector512Ops<T> : IMatMulOps<Vector512<T>, T> wh
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> MultiplyAdd(Vector512<T> a, Vector512<T> b, Vector512<T> c) => MultiplyAddRule.Apply(a, b, c);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Add(Vector512<T> a, Vector512<T> b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Subtract(Vector512<T> a, Vector512<T> b) => a - b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Multiply(Vector512<T> a, Vector512<T> b) => a * b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Divide(Vector512<T> a, Vector512<T> b) => a / b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Negate(Vector512<T> a) => -a;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Abs(Vector512<T> a) => Vector512.Abs(a);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> SquareRoot(Vector512<T> a) => Vector512.Sqrt(a);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Exp(Vector512<T> x) =>
+        typeof(T) == typeof(float) ? Vector512.Exp(x.AsSingle()).As<float, T>() : Vector512.Exp(x.AsDouble()).As<double, T>();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Log(Vector512<T> x) =>
+        typeof(T) == typeof(float) ? Vector512.Log(x.AsSingle()).As<float, T>() : Vector512.Log(x.AsDouble()).As<double, T>();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> CopySign(Vector512<T> value, Vector512<T> sign) => Vector512.CopySign(value, sign);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Min(Vector512<T> a, Vector512<T> b) => Vector512.Min(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Max(Vector512<T> a, Vector512<T> b) => Vector512.Max(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> LessThan(Vector512<T> a, Vector512<T> b) => Vector512.LessThan(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> GreaterThan(Vector512<T> a, Vector512<T> b) => Vector512.GreaterThan(a, b);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> LessThanOrEqual(Vector512<T> a, Vector512<T> b) => Vector512.LessThanOrEqual(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Equals(Vector512<T> a, Vector512<T> b) => Vector512.Equals(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> IsNaN(Vector512<T> a) => ~Vector512.Equals(a, a);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int FirstSet(Vector512<T> mask)
+    {
+        ulong bits = mask.ExtractMostSignificantBits();
+        return bits == 0 ? -1 : BitOperations.TrailingZeroCount(bits);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> ConditionalSelect(Vector512<T> mask, Vector512<T> ifTrue, Vector512<T> ifFalse) =>
         Vector512.ConditionalSelect(mask, ifTrue, ifFalse);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Sum(Vector512<T> value) => Vector512.Sum(value);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Largest(Vector512<T> value) => Horizontal.Max(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> LoadFirst(ref readonly T source, int lanes) => Lanes.LoadFirst<Vector512Ops<T>, Vector512<T>, T>(in source, lanes);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreFirst(Vector512<T> value, ref T destination, int lanes) =>
+        Lanes.StoreFirst<Vector512Ops<T>, Vector512<T>, T>(value, ref destination, lanes);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> KeepFirst(Vector512<T> value, int lanes, T fill) => Lanes.KeepFirst<Vector512Ops<T>, Vector512<T>, T>(value, lanes, fill);
 }

@@ -1,5 +1,5 @@
 using System.Numerics;
-using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
 
 namespace Backprop.Simd.Kernels.Losses;
 
@@ -9,22 +9,12 @@ namespace Backprop.Simd.Kernels.Losses;
 /// </summary>
 internal readonly struct BinaryCrossEntropyWithLogitsOperator<T> : IPointwiseLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public T Loss(T y, T t) => T.Max(y, T.Zero) - y * t + ScalarMath.Log1P(T.Exp(-T.Abs(y)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVector Loss<TOps, TVector>(TVector y, TVector t) where TOps : IVectorOps<TVector, T> where TVector : struct =>
+        TOps.Add(TOps.Subtract(TOps.Max(y, TOps.Zero), TOps.Multiply(y, t)),
+            VectorMath<TOps, TVector, T>.Log1P(TOps.Exp(TOps.Negate(TOps.Abs(y)))));
 
-    public T Gradient(T y, T t) => ScalarMath.Sigmoid(y) - t;
-
-    public Vector128<T> Loss(Vector128<T> y, Vector128<T> t) =>
-        Vector128.Max(y, Vector128<T>.Zero) - y * t + VectorMath.Log1P(VectorMath.Exp(-Vector128.Abs(y)));
-
-    public Vector128<T> Gradient(Vector128<T> y, Vector128<T> t) => VectorMath.Sigmoid(y) - t;
-
-    public Vector256<T> Loss(Vector256<T> y, Vector256<T> t) =>
-        Vector256.Max(y, Vector256<T>.Zero) - y * t + VectorMath.Log1P(VectorMath.Exp(-Vector256.Abs(y)));
-
-    public Vector256<T> Gradient(Vector256<T> y, Vector256<T> t) => VectorMath.Sigmoid(y) - t;
-
-    public Vector512<T> Loss(Vector512<T> y, Vector512<T> t) =>
-        Vector512.Max(y, Vector512<T>.Zero) - y * t + VectorMath.Log1P(VectorMath.Exp(-Vector512.Abs(y)));
-
-    public Vector512<T> Gradient(Vector512<T> y, Vector512<T> t) => VectorMath.Sigmoid(y) - t;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVector Gradient<TOps, TVector>(TVector y, TVector t) where TOps : IVectorOps<TVector, T> where TVector : struct =>
+        TOps.Subtract(VectorMath<TOps, TVector, T>.Sigmoid(y), t);
 }

@@ -1,5 +1,5 @@
 using System.Numerics;
-using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
 
 namespace Backprop.Simd.Kernels.Losses;
 
@@ -7,7 +7,7 @@ namespace Backprop.Simd.Kernels.Losses;
 /// Row b's share of a pointwise loss: adds Σ_c ℓ(y, t) into a double and writes <c>δ = scale·∂ℓ/∂y</c>. A partial
 /// last vector contributes only its real lanes. δ is stored after y and t are read, so it may alias either.
 /// </summary>
-internal ref struct PointwiseLossStep<T, TOp>(TOp op, Strided<T> y, Strided<T> t, Strided<T> gradient) : IElementwiseStep
+internal ref struct PointwiseLossStep<T, TOp>(TOp op, Strided<T> y, Strided<T> t, Strided<T> gradient) : IElementwiseStep<T>
     where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IPointwiseLoss<T>
 {
     private readonly TOp op = op;
@@ -15,32 +15,12 @@ internal ref struct PointwiseLossStep<T, TOp>(TOp op, Strided<T> y, Strided<T> t
     public double RowSum;
     public T Scale;
 
-    public void Invoke(nint row, nint i)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Invoke<TOps, TVector>(nint row, nint i, int lanes) where TOps : IVectorOps<TVector, T> where TVector : struct
     {
-        T yi = y[row, i], ti = t[row, i];
-        RowSum += double.CreateTruncating(op.Loss(yi, ti));
-        if (!gradient.IsEmpty) gradient[row, i] = Scale * op.Gradient(yi, ti);
-    }
-
-    public void Invoke128(nint row, nint i, int lanes)
-    {
-        Vector128<T> yv = Lanes.Load128(ref y[row, i], lanes), tv = Lanes.Load128(ref t[row, i], lanes);
-        RowSum += Horizontal.SumToDouble(Lanes.KeepFirst128(op.Loss(yv, tv), lanes, T.Zero));
-        if (!gradient.IsEmpty) Lanes.Store128(Vector128.Create(Scale) * op.Gradient(yv, tv), ref gradient[row, i], lanes);
-    }
-
-    public void Invoke256(nint row, nint i, int lanes)
-    {
-        Vector256<T> yv = Lanes.Load256(ref y[row, i], lanes), tv = Lanes.Load256(ref t[row, i], lanes);
-        RowSum += Horizontal.SumToDouble(Lanes.KeepFirst256(op.Loss(yv, tv), lanes, T.Zero));
-        if (!gradient.IsEmpty) Lanes.Store256(Vector256.Create(Scale) * op.Gradient(yv, tv), ref gradient[row, i], lanes);
-    }
-
-    public void Invoke512(nint row, nint i, int lanes)
-    {
-        Vector512<T> yv = Lanes.Load512(ref y[row, i], lanes), tv = Lanes.Load512(ref t[row, i], lanes);
-        RowSum += Horizontal.SumToDouble(Lanes.KeepFirst512(op.Loss(yv, tv), lanes, T.Zero));
-        if (!gradient.IsEmpty) Lanes.Store512(Vector512.Create(Scale) * op.Gradient(yv, tv), ref gradient[row, i], lanes);
+        TVector yv = TOps.LoadFirst(in y[row, i], lanes), tv = TOps.LoadFirst(in t[row, i], lanes);
+        RowSum += double.CreateTruncating(TOps.Sum(TOps.KeepFirst(op.Loss<TOps, TVector>(yv, tv), lanes, T.Zero)));
+        if (!gradient.IsEmpty) TOps.StoreFirst(TOps.Multiply(TOps.Broadcast(Scale), op.Gradient<TOps, TVector>(yv, tv)), ref gradient[row, i], lanes);
     }
 }
 

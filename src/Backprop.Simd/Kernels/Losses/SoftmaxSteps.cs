@@ -1,5 +1,5 @@
 using System.Numerics;
-using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
 
 namespace Backprop.Simd.Kernels.Losses;
 
@@ -8,7 +8,7 @@ namespace Backprop.Simd.Kernels.Losses;
 /// without class weights). Shifting by m keeps every exponent ≤ 0, so s ∈ [1, C] never overflows; the gap is a sum of
 /// non-negative terms, so the smoothing part of the loss has no cancellation even for logits of ±200.
 /// </summary>
-internal ref struct SumExpStep<T>(Strided<T> y, Strided<T> classWeights, bool withGap) : IElementwiseStep
+internal ref struct SumExpStep<T>(Strided<T> y, Strided<T> classWeights, bool withGap) : IElementwiseStep<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly Strided<T> y = y, classWeights = classWeights;
@@ -17,38 +17,14 @@ internal ref struct SumExpStep<T>(Strided<T> y, Strided<T> classWeights, bool wi
     public T SumExp;
     public double Gap;
 
-    public void Invoke(nint row, nint i)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Invoke<TOps, TVector>(nint row, nint i, int lanes) where TOps : IVectorOps<TVector, T> where TVector : struct
     {
-        T shifted = y[row, i] - Max;
-        SumExp += T.Exp(shifted);
-        if (withGap) Gap -= double.CreateTruncating(classWeights.IsEmpty ? shifted : classWeights[0, i] * shifted);
-    }
-
-    public void Invoke128(nint row, nint i, int lanes)
-    {
-        Vector128<T> shifted = Lanes.Load128(ref y[row, i], lanes) - Vector128.Create(Max);
-        SumExp += Vector128.Sum(Lanes.KeepFirst128(VectorMath.Exp(shifted), lanes, T.Zero));
+        TVector shifted = TOps.Subtract(TOps.LoadFirst(in y[row, i], lanes), TOps.Broadcast(Max));
+        SumExp += TOps.Sum(TOps.KeepFirst(TOps.Exp(shifted), lanes, T.Zero));
         if (!withGap) return;
-        if (!classWeights.IsEmpty) shifted *= Lanes.Load128(ref classWeights[0, i], lanes);
-        Gap -= Horizontal.SumToDouble(Lanes.KeepFirst128(shifted, lanes, T.Zero));
-    }
-
-    public void Invoke256(nint row, nint i, int lanes)
-    {
-        Vector256<T> shifted = Lanes.Load256(ref y[row, i], lanes) - Vector256.Create(Max);
-        SumExp += Vector256.Sum(Lanes.KeepFirst256(VectorMath.Exp(shifted), lanes, T.Zero));
-        if (!withGap) return;
-        if (!classWeights.IsEmpty) shifted *= Lanes.Load256(ref classWeights[0, i], lanes);
-        Gap -= Horizontal.SumToDouble(Lanes.KeepFirst256(shifted, lanes, T.Zero));
-    }
-
-    public void Invoke512(nint row, nint i, int lanes)
-    {
-        Vector512<T> shifted = Lanes.Load512(ref y[row, i], lanes) - Vector512.Create(Max);
-        SumExp += Vector512.Sum(Lanes.KeepFirst512(VectorMath.Exp(shifted), lanes, T.Zero));
-        if (!withGap) return;
-        if (!classWeights.IsEmpty) shifted *= Lanes.Load512(ref classWeights[0, i], lanes);
-        Gap -= Horizontal.SumToDouble(Lanes.KeepFirst512(shifted, lanes, T.Zero));
+        if (!classWeights.IsEmpty) shifted = TOps.Multiply(shifted, TOps.LoadFirst(in classWeights[0, i], lanes));
+        Gap -= double.CreateTruncating(TOps.Sum(TOps.KeepFirst(shifted, lanes, T.Zero)));
     }
 }
 
@@ -57,7 +33,7 @@ internal ref struct SumExpStep<T>(Strided<T> y, Strided<T> classWeights, bool wi
 /// mass Q minus the smoothing part of the target. The label's own (1 − ε)·w term is subtracted afterwards by the
 /// kernel, so this pass has no per-element branch. δ is stored after y is read, so it may alias the logits.
 /// </summary>
-internal ref struct SoftmaxGradientStep<T>(Strided<T> y, Strided<T> classWeights, Strided<T> gradient) : IElementwiseStep
+internal ref struct SoftmaxGradientStep<T>(Strided<T> y, Strided<T> classWeights, Strided<T> gradient) : IElementwiseStep<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly Strided<T> y = y, classWeights = classWeights, gradient = gradient;
@@ -65,33 +41,12 @@ internal ref struct SoftmaxGradientStep<T>(Strided<T> y, Strided<T> classWeights
     public T SoftmaxScale;
     public T SmoothingScale;
 
-    public void Invoke(nint row, nint i)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Invoke<TOps, TVector>(nint row, nint i, int lanes) where TOps : IVectorOps<TVector, T> where TVector : struct
     {
-        T smoothing = classWeights.IsEmpty ? SmoothingScale : SmoothingScale * classWeights[0, i];
-        gradient[row, i] = SoftmaxScale * T.Exp(y[row, i] - Max) - smoothing;
-    }
-
-    public void Invoke128(nint row, nint i, int lanes)
-    {
-        Vector128<T> smoothing = Vector128.Create(SmoothingScale);
-        if (!classWeights.IsEmpty) smoothing *= Lanes.Load128(ref classWeights[0, i], lanes);
-        Vector128<T> exp = VectorMath.Exp(Lanes.Load128(ref y[row, i], lanes) - Vector128.Create(Max));
-        Lanes.Store128(Vector128.Create(SoftmaxScale) * exp - smoothing, ref gradient[row, i], lanes);
-    }
-
-    public void Invoke256(nint row, nint i, int lanes)
-    {
-        Vector256<T> smoothing = Vector256.Create(SmoothingScale);
-        if (!classWeights.IsEmpty) smoothing *= Lanes.Load256(ref classWeights[0, i], lanes);
-        Vector256<T> exp = VectorMath.Exp(Lanes.Load256(ref y[row, i], lanes) - Vector256.Create(Max));
-        Lanes.Store256(Vector256.Create(SoftmaxScale) * exp - smoothing, ref gradient[row, i], lanes);
-    }
-
-    public void Invoke512(nint row, nint i, int lanes)
-    {
-        Vector512<T> smoothing = Vector512.Create(SmoothingScale);
-        if (!classWeights.IsEmpty) smoothing *= Lanes.Load512(ref classWeights[0, i], lanes);
-        Vector512<T> exp = VectorMath.Exp(Lanes.Load512(ref y[row, i], lanes) - Vector512.Create(Max));
-        Lanes.Store512(Vector512.Create(SoftmaxScale) * exp - smoothing, ref gradient[row, i], lanes);
+        TVector smoothing = TOps.Broadcast(SmoothingScale);
+        if (!classWeights.IsEmpty) smoothing = TOps.Multiply(smoothing, TOps.LoadFirst(in classWeights[0, i], lanes));
+        TVector exp = TOps.Exp(TOps.Subtract(TOps.LoadFirst(in y[row, i], lanes), TOps.Broadcast(Max)));
+        TOps.StoreFirst(TOps.Subtract(TOps.Multiply(TOps.Broadcast(SoftmaxScale), exp), smoothing), ref gradient[row, i], lanes);
     }
 }
