@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using Backprop.Simd.Kernels;
 
 namespace Backprop.Simd.Data;
 
@@ -20,7 +20,7 @@ public static class Datasets
         byte[] content = DataFile.ReadAll(stream, DigitsResource);
         var options = new CsvOptions { HasHeader = false, ImageShape = new ImageShape(8, 8) };
         Dataset digits = CsvFile.Parse(content, DigitsResource, "digits", options, classNames: null);
-        if (scalePixels) TensorPrimitives.Divide(digits.FeatureArray, 16f, digits.FeatureArray);
+        if (scalePixels) VectorArithmetic.Scale<float>(digits.FeatureArray, 1f / 16, digits.FeatureArray); // exact: 1/16 is a power of two
         return digits;
     }
 }

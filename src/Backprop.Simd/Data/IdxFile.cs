@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Numerics.Tensors;
 
 namespace Backprop.Simd.Data;
 
@@ -92,7 +91,7 @@ public static class IdxFile
         return paths;
     }
 
-    private static int LargestLabel(int[] labels) => labels.Length == 0 ? 0 : TensorPrimitives.Max<int>(labels);
+    private static int LargestLabel(int[] labels) => labels.Length == 0 ? 0 : labels.Max();
 
     private static LabelledImages ReadLabelledImages(string imagesPath, string labelsPath, bool scalePixels)
     {
