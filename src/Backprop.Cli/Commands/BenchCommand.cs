@@ -13,11 +13,12 @@ namespace Backprop.Cli.Commands;
 
 /// <summary>
 /// <c>backprop bench</c>: a few seconds' speed report of this machine on the W1 workload, the 784-256-128-10 ReLU MLP at
-/// batch 128 trained with Adam — its eight matrix products, one training step, and prediction latency.
+/// batch 128 trained with Adam — its eight matrix products, one training step, and prediction latency at batch 1, 128 and 1024.
 /// </summary>
 internal static class BenchCommand
 {
     private const int Batch = 128;
+    private const int LargeBatch = 1024;
     private static readonly int[] Widths = [784, 256, 128, 10];
     private const double MeasureSeconds = 0.25;
 
@@ -100,15 +101,21 @@ internal static class BenchCommand
         (Trainer<float> trainer, float[] features, _) = W1(OptimizerSettings.Adam());
         InferenceSession<float> session = FrozenModel<float>.From(trainer.Network).CreateSession(Batch);
         InferenceSession<float> half = FrozenModel<float>.From(trainer.Network, WeightFormat.BFloat16).CreateSession(1);
-        float[] outputs = new float[Batch * Widths[^1]];
-        LatencyResult Measure(string label, string key, InferenceSession<float> predictor, int rows) =>
-            new(label, key, InMilliseconds: false, Time(() => Predict(predictor, features, outputs, rows)),
-                Allocated(() => Predict(predictor, features, outputs, rows)));
+        InferenceSession<float> large = FrozenModel<float>.From(trainer.Network).CreateSession(LargeBatch);
+        float[] largeFeatures = Fill(LargeBatch * Widths[0], new Xoshiro256StarStar(3));
+        float[] outputs = new float[LargeBatch * Widths[^1]];
+        LatencyResult Measure(string label, string key, InferenceSession<float> predictor, int rows)
+        {
+            float[] inputs = rows > Batch ? largeFeatures : features;
+            return new(label, key, InMilliseconds: false, Time(() => Predict(predictor, inputs, outputs, rows)),
+                Allocated(() => Predict(predictor, inputs, outputs, rows)));
+        }
         List<LatencyResult> early =
         [
             Measure("predict batch 1", "predict_batch_1", session, 1),
             Measure("predict batch 1 bf16", "predict_batch_1_bfloat16", half, 1),
             Measure("predict batch 128", "predict_batch_128", session, Batch),
+            Measure("predict batch 1024", "predict_batch_1024", large, LargeBatch),
         ];
         if (soakSeconds == 0) return early;
 
@@ -118,6 +125,7 @@ internal static class BenchCommand
             Predict(session, features, outputs, 1);
             Predict(half, features, outputs, 1);
             Predict(session, features, outputs, Batch);
+            Predict(large, largeFeatures, outputs, LargeBatch);
         }
         string after = " after " + soakSeconds.ToString(CultureInfo.InvariantCulture) + " s";
         return
@@ -126,6 +134,7 @@ internal static class BenchCommand
             Measure("predict batch 1" + after, "predict_batch_1_late", session, 1),
             Measure("predict batch 1 bf16" + after, "predict_batch_1_bfloat16_late", half, 1),
             Measure("predict batch 128" + after, "predict_batch_128_late", session, Batch),
+            Measure("predict batch 1024" + after, "predict_batch_1024_late", large, LargeBatch),
         ];
     }
 

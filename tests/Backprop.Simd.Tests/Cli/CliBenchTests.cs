@@ -16,7 +16,7 @@ public class CliBenchTests
         Assert.Equal(8, report.GetProperty("products").GetArrayLength());
         foreach (JsonElement product in report.GetProperty("products").EnumerateArray())
             Assert.True(product.GetProperty("gflops").GetDouble() > 0, product.ToString());
-        foreach (string timing in (string[])["training_step_adam", "predict_batch_1", "predict_batch_1_bfloat16", "predict_batch_128"])
+        foreach (string timing in (string[])["training_step_adam", "predict_batch_1", "predict_batch_1_bfloat16", "predict_batch_128", "predict_batch_1024"])
         {
             JsonElement element = report.GetProperty(timing);
             Assert.True(element.GetProperty("p50_seconds").GetDouble() > 0);
@@ -31,7 +31,7 @@ public class CliBenchTests
     {
         CliRun run = CliRun.Of("bench", "--json", "--soak", "1").Expect(ExitCode.Success);
         using JsonDocument document = JsonDocument.Parse(run.Output);
-        foreach (string timing in (string[])["predict_batch_1_late", "predict_batch_1_bfloat16_late", "predict_batch_128_late"])
+        foreach (string timing in (string[])["predict_batch_1_late", "predict_batch_1_bfloat16_late", "predict_batch_128_late", "predict_batch_1024_late"])
         {
             JsonElement element = document.RootElement.GetProperty(timing);
             Assert.True(element.GetProperty("p50_seconds").GetDouble() > 0);
