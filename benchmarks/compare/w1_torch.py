@@ -38,6 +38,7 @@ def main():
     model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 128), torch.nn.ReLU(),
                                 torch.nn.Linear(128, 10))
     x = torch.rand(128, 784) * 2 - 1
+    large = torch.rand(1024, 784) * 2 - 1
     labels = torch.randint(0, 10, (128,))
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_function = torch.nn.CrossEntropyLoss()
@@ -52,6 +53,7 @@ def main():
         one = x[:1].contiguous()
         report["predict_batch_1"] = timed(lambda: model(one))
         report["predict_batch_128"] = timed(lambda: model(x))
+        report["predict_batch_1024"] = timed(lambda: model(large))
     print(json.dumps(report))
 
 
