@@ -3,6 +3,7 @@ using BenchmarkDotNet.Running;
 
 // Full runs: dotnet run -c Release --project benchmarks/Backprop.Simd.Benchmarks -- --filter '*MatMul*' [--job short]
 // Tuning loop: dotnet run -c Release --project benchmarks/Backprop.Simd.Benchmarks -- --matmul-quick [shape filter, e.g. dW] [--threads 2]
+// Elementwise tuning loop: dotnet run -c Release --project benchmarks/Backprop.Simd.Benchmarks -- --elementwise-quick
 // Cross-check: dotnet run -c Release --project benchmarks/Backprop.Simd.Benchmarks -- --fashion-crosscheck DIR [--seed 1] [--epochs 10]
 if (args.Contains("--fashion-crosscheck"))
 {
@@ -18,6 +19,10 @@ else if (args.Contains("--matmul-quick"))
     string filter = at + 1 < args.Length && !args[at + 1].StartsWith("--", StringComparison.Ordinal) ? args[at + 1] : string.Empty;
     int threads = threadsAt >= 0 ? int.Parse(args[threadsAt + 1], System.Globalization.CultureInfo.InvariantCulture) : 1;
     MatMulQuick.Run(filter, threads);
+}
+else if (args.Contains("--elementwise-quick"))
+{
+    ElementwiseQuick.Run();
 }
 else
 {

@@ -45,6 +45,10 @@ internal static class ElementwiseDriver
         where T : unmanaged, IFloatingPointIeee754<T> where TStep : IElementwiseStep<T>, allows ref struct
         where TOps : IVectorOps<TVector, T> where TVector : struct
     {
-        for (int i = 0; i < width; i += TOps.Count) step.Invoke<TOps, TVector>(row, i, Math.Min(TOps.Count, width - i));
+        // Full vectors with a constant lane count, so the partial-lane branches fold away inside the loop; the row's
+        // last, partial vector is a separate call.
+        int i = 0;
+        for (; i <= width - TOps.Count; i += TOps.Count) step.Invoke<TOps, TVector>(row, i, TOps.Count);
+        if (i < width) step.Invoke<TOps, TVector>(row, i, width - i);
     }
 }
