@@ -10,8 +10,8 @@ namespace Backprop.Simd.Kernels;
 /// <c>Y = X·W + b</c> for one or a few rows, with W packed once into column panels of four vectors. A panel is
 /// <c>[k, P]</c> contiguous, so one row's product streams the weights front to back exactly once with four accumulators
 /// that never leave registers, and no blocking, packing of X or horizontal sums as a general matrix product needs.
-/// Rows are taken two at a time so that each weight load feeds two FMAs; every row sums in the same order either way,
-/// so a row's result does not depend on the batch it came in.
+/// Rows are taken two at a time so that each weight load feeds two FMAs, and a lone row two panels at a time; every
+/// row sums in the same order either way, so a row's result does not depend on the batch it came in.
 /// </summary>
 internal static class MatVec
 {
@@ -118,21 +118,35 @@ internal static class MatVec
     {
         int rows = x.Height, k = x.Width, width = y.Width, panelWidth = VectorsPerPanel * TOps.Count;
         if (rows == 0 || width == 0) return;
-        ref TWeight panel = ref MemoryMarshal.GetReference(panels);
+        ref TWeight panels0 = ref MemoryMarshal.GetReference(panels);
         ref T b = ref MemoryMarshal.GetReference(bias);
-        // Panels outermost: a panel (k·P elements, ~100 KB for W1's first layer) stays in L2 while every row uses it.
-        for (int column = 0; column < width; column += panelWidth)
+        nint panelLength = (nint)k * panelWidth;
+        // Panels outermost: a panel (k·P elements, ~100 KB for W1's first layer) stays in L2 while every pair of rows
+        // uses it.
+        int pairs = rows / 2 * 2;
+        ref TWeight panel = ref panels0;
+        for (int column = 0; pairs > 0 && column < width; column += panelWidth)
         {
-            int row = 0;
-            for (; row + 1 < rows; row += 2)
+            for (int row = 0; row < pairs; row += 2)
             {
                 TwoRows<T, TWeight, TVector, TOps, TWeights>(ref XRow(x, row), ref XRow(x, row + 1), k, ref panel,
                     ref Unsafe.Add(ref b, column), ref y[row, column], ref y[row + 1, column]);
             }
-            if (row < rows)
-                OneRow<T, TWeight, TVector, TOps, TWeights>(ref XRow(x, row), k, ref panel, ref Unsafe.Add(ref b, column), ref y[row, column]);
-            panel = ref Unsafe.Add(ref panel, (nint)k * panelWidth);
+            panel = ref Unsafe.Add(ref panel, panelLength);
         }
+        if (pairs == rows) return;
+        // A lone row (batch 1, or the last of an odd batch) takes two panels at once: eight independent accumulators
+        // hide the multiply-add latency that four leave exposed, and each output still sums in the same order.
+        int last = rows - 1, columnPair = 0;
+        panel = ref panels0;
+        for (; columnPair + 2 * panelWidth <= width; columnPair += 2 * panelWidth)
+        {
+            OneRowTwoPanels<T, TWeight, TVector, TOps, TWeights>(ref XRow(x, last), k, ref panel, ref Unsafe.Add(ref panel, panelLength),
+                ref Unsafe.Add(ref b, columnPair), ref y[last, columnPair]);
+            panel = ref Unsafe.Add(ref panel, 2 * panelLength);
+        }
+        if (columnPair < width)
+            OneRow<T, TWeight, TVector, TOps, TWeights>(ref XRow(x, last), k, ref panel, ref Unsafe.Add(ref b, columnPair), ref y[last, columnPair]);
     }
 
     private static ref T XRow<T>(ReadOnlySpan2D<T> x, int row) =>
@@ -160,6 +174,43 @@ internal static class MatVec
         TOps.Store(a1, ref Unsafe.Add(ref y, n));
         TOps.Store(a2, ref Unsafe.Add(ref y, 2 * n));
         TOps.Store(a3, ref Unsafe.Add(ref y, 3 * n));
+    }
+
+    // Columns c … c + 2P − 1 of one row: panel w holds the first P, panel v the next P (the bias and y run on across both).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OneRowTwoPanels<T, TWeight, TVector, TOps, TWeights>(ref T x, int k, ref TWeight w, ref TWeight v, ref T bias, ref T y)
+        where T : unmanaged, IFloatingPointIeee754<T> where TWeight : unmanaged where TVector : struct where TOps : IVectorOps<TVector, T>
+        where TWeights : IPanelWeights<TVector, TWeight>
+    {
+        nint n = TOps.Count;
+        TVector a0 = TOps.Load(in bias), a1 = TOps.Load(in Unsafe.Add(ref bias, n));
+        TVector a2 = TOps.Load(in Unsafe.Add(ref bias, 2 * n)), a3 = TOps.Load(in Unsafe.Add(ref bias, 3 * n));
+        TVector c0 = TOps.Load(in Unsafe.Add(ref bias, 4 * n)), c1 = TOps.Load(in Unsafe.Add(ref bias, 5 * n));
+        TVector c2 = TOps.Load(in Unsafe.Add(ref bias, 6 * n)), c3 = TOps.Load(in Unsafe.Add(ref bias, 7 * n));
+        for (nint i = 0; i < k; i++)
+        {
+            TVector xi = TOps.Broadcast(Unsafe.Add(ref x, i));
+            TWeights.Load(in w, out TVector w0, out TVector w1, out TVector w2, out TVector w3);
+            TWeights.Load(in v, out TVector v0, out TVector v1, out TVector v2, out TVector v3);
+            a0 = TOps.MultiplyAdd(xi, w0, a0);
+            c0 = TOps.MultiplyAdd(xi, v0, c0);
+            a1 = TOps.MultiplyAdd(xi, w1, a1);
+            c1 = TOps.MultiplyAdd(xi, v1, c1);
+            a2 = TOps.MultiplyAdd(xi, w2, a2);
+            c2 = TOps.MultiplyAdd(xi, v2, c2);
+            a3 = TOps.MultiplyAdd(xi, w3, a3);
+            c3 = TOps.MultiplyAdd(xi, v3, c3);
+            w = ref Unsafe.Add(ref w, 4 * n);
+            v = ref Unsafe.Add(ref v, 4 * n);
+        }
+        TOps.Store(a0, ref y);
+        TOps.Store(a1, ref Unsafe.Add(ref y, n));
+        TOps.Store(a2, ref Unsafe.Add(ref y, 2 * n));
+        TOps.Store(a3, ref Unsafe.Add(ref y, 3 * n));
+        TOps.Store(c0, ref Unsafe.Add(ref y, 4 * n));
+        TOps.Store(c1, ref Unsafe.Add(ref y, 5 * n));
+        TOps.Store(c2, ref Unsafe.Add(ref y, 6 * n));
+        TOps.Store(c3, ref Unsafe.Add(ref y, 7 * n));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
