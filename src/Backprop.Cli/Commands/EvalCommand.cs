@@ -4,6 +4,7 @@ using System.Text;
 using Backprop.Cli.Input;
 using Backprop.Cli.Options;
 using Backprop.Simd.Data;
+using Backprop.Simd.Inference;
 using Backprop.Simd.IO;
 using Backprop.Simd.Training;
 
@@ -31,35 +32,36 @@ internal static class EvalCommand
             Description = "For data without a test set: the seed train split with (default 42).",
             DefaultValueFactory = _ => 42UL,
         };
+        Choice<WeightFormat> weightFormat = WeightFormatOption.Create();
         var command = new Command("eval",
             "Evaluate a model on the test set (or train's validation split): loss, accuracy, precision/recall, confusion matrix.")
         {
-            model, validationSplit, seed,
+            model, validationSplit, seed, weightFormat.Option,
         };
         data.AddTo(command);
         command.SetAction(parsed => Run(console, parsed.GetValue(model)!, data, parsed, parsed.GetValue(validationSplit),
-            parsed.GetValue(seed)));
+            parsed.GetValue(seed), weightFormat.Get(parsed)));
         return command;
     }
 
     private static int Run(ToolConsole console, string modelPath, DataOptions dataOptions, ParseResult parsed,
-        double validationSplit, ulong seed)
+        double validationSplit, ulong seed, WeightFormat weightFormat)
     {
         ModelDescription<float> description = ModelFile.LoadFinite(modelPath);
         ModelMetadata metadata = ModelMetadata.From(description.Metadata, description.InputSize);
         PreparedData data = PreparedData.Load(dataOptions, parsed, validationSplit, seed, limit: null,
             metadata.Standardization, standardize: false);
-        var trainer = new Trainer<float>(ModelMapping.CreateNetwork(description), new Loss(description.Loss),
-            OptimizerSettings.Sgd(), MaxBatch);
-        data.RequireFits(trainer.Network, modelPath);
+        data.RequireFits(description.InputSize, description.OutputSize, modelPath);
         RequireSameClasses(metadata.ClassNames, data.HeldOut.ClassNames, modelPath);
 
-        EvaluationResult result = Evaluation.Evaluate(trainer, TrainingData.For(data.HeldOut, description.Loss));
+        // The predictions predict and a service return: the frozen model, with the weight format asked for.
+        InferenceSession<float> session = FrozenModel<float>.From(description, weightFormat).CreateSession(MaxBatch);
+        EvaluationResult result = Evaluation.Evaluate(session, new Loss(description.Loss), TrainingData.For(data.HeldOut, description.Loss));
         // A NaN loss has no accuracy worth reporting: the model or the data holds values it cannot compute with.
         if (!double.IsFinite(result.Loss))
             throw new DataFormatException(modelPath + ": the loss on the " + data.HeldOutName + " set of " + data.Train.Name
                 + " is " + result.Loss.ToString(CultureInfo.InvariantCulture) + "; the model cannot be evaluated on this data.");
-        ConfusionMatrix matrix = Evaluation.ConfusionMatrix(trainer, data.HeldOut.Features, data.HeldOut.Labels);
+        ConfusionMatrix matrix = Evaluation.ConfusionMatrix(session, data.HeldOut.Features, data.HeldOut.Labels);
         IReadOnlyList<string> names = data.HeldOut.ClassNames;
         TextWriter output = console.Output;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,

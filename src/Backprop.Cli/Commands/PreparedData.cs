@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using Backprop.Cli.Options;
 using Backprop.Simd.Data;
-using Backprop.Simd.Model;
 
 namespace Backprop.Cli.Commands;
 
@@ -60,11 +59,11 @@ internal sealed class PreparedData
     }
 
     /// <summary>Checks that a network (e.g. from a checkpoint) takes this data's features and predicts its classes.</summary>
-    public void RequireFits(Network<float> network, string? source)
+    public void RequireFits(int inputSize, int outputSize, string? source)
     {
-        if (network.InputSize == Train.FeatureCount && network.OutputSize == Train.ClassCount) return;
-        throw new DataFormatException((source ?? "The network") + " takes " + network.InputSize + " features and predicts "
-            + network.OutputSize + " classes; the data has " + Train.FeatureCount + " features and " + Train.ClassCount
+        if (inputSize == Train.FeatureCount && outputSize == Train.ClassCount) return;
+        throw new DataFormatException((source ?? "The network") + " takes " + inputSize + " features and predicts "
+            + outputSize + " classes; the data has " + Train.FeatureCount + " features and " + Train.ClassCount
             + " classes.");
     }
 

@@ -58,7 +58,7 @@ internal static class TrainCommand
             ? CreateTrainer(options, parsed, data.Train, epochs, batch)
             : ModelMapping.CreateTrainer(checkpoint, batch);
         trainer.Pool = pool;
-        data.RequireFits(trainer.Network, resume);
+        data.RequireFits(trainer.Network.InputSize, trainer.Network.OutputSize, resume);
         LossKind loss = trainer.Loss.Kind;
         bool reportGradients = parsed.GetValue(options.ReportGradients);
         var fitOptions = new FitOptions

@@ -23,7 +23,13 @@ internal static class BatchValidation
             throw new ArgumentException(loss.Kind + " trains against " + (loss.UsesClassLabels ? "class labels" : "a target matrix")
                 + "; pass " + (loss.UsesClassLabels ? "labels" : "targets") + " instead.", useLabels ? nameof(labels) : nameof(targets));
         }
-        int classes = network.OutputSize;
+        RequireTargets(network.OutputSize, batch, labels, targets, useLabels);
+    }
+
+    // labels: [batch] in 0..classes−1 when useLabels, else targets: [batch, classes].
+    public static void RequireTargets<T>(int classes, int batch, ReadOnlySpan<int> labels, ReadOnlySpan2D<T> targets, bool useLabels)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         if (useLabels)
         {
             if (labels.Length != batch)

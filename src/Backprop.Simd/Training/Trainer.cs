@@ -257,8 +257,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <exception cref="ArgumentOutOfRangeException">The batch is too large or a label is out of range.</exception>
     public T ComputeLoss(ReadOnlySpan2D<T> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<T> sampleWeights = default)
     {
-        BatchValidation.Validate(Network, Loss, MaxBatch, inputs, labels, default, useLabels: true);
-        return Loss.Evaluate<T>(Forward(inputs), labels, default, sampleWeights, _classWeights, default);
+        return Loss.Evaluate<T>(ValidatedForward(inputs, labels, default, useLabels: true), labels, default, sampleWeights, _classWeights, default);
     }
 
     /// <summary>The mean loss of a batch, forward pass only; parameters and gradients are untouched.</summary>
@@ -266,8 +265,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <exception cref="ArgumentOutOfRangeException">The batch is too large.</exception>
     public T ComputeLoss(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets, ReadOnlySpan<T> sampleWeights = default)
     {
-        BatchValidation.Validate(Network, Loss, MaxBatch, inputs, default, targets, useLabels: false);
-        return Loss.Evaluate<T>(Forward(inputs), default, targets, sampleWeights, default, default);
+        return Loss.Evaluate<T>(ValidatedForward(inputs, default, targets, useLabels: false), default, targets, sampleWeights, default, default);
     }
 
     /// <summary>
@@ -400,6 +398,13 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         sum.CopyTo(_gradients.Span);
         _lastLoss = loss;
         return T.CreateTruncating(loss);
+    }
+
+    // The outputs of one checked batch (the trainer's own forward pass), for losses computed outside a step.
+    internal ReadOnlySpan2D<T> ValidatedForward(ReadOnlySpan2D<T> inputs, ReadOnlySpan<int> labels, ReadOnlySpan2D<T> targets, bool useLabels)
+    {
+        BatchValidation.Validate(Network, Loss, MaxBatch, inputs, labels, targets, useLabels);
+        return Forward(inputs);
     }
 
     private Span2D<T> Forward(ReadOnlySpan2D<T> inputs)

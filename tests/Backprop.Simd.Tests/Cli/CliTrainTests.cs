@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Backprop.Cli;
 using Backprop.Simd.IO;
 using Backprop.Simd.Tests.Data;
@@ -174,6 +175,31 @@ public class CliTrainTests(ITestOutputHelper log)
         Assert.Equal(NativeModelFormat.Load<float>(model).Parameters, NativeModelFormat.Load<float>(back).Parameters);
         CliRun evalBack = CliRun.Of("eval", "--model", back).Expect(ExitCode.Success);
         Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"accuracy {trainedAccuracy:F4}"), evalBack.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Eval_with_bfloat16_weights_scores_the_model_as_float_does_to_bfloat16_precision()
+    {
+        using var folder = new TempFolder();
+        string model = folder.File("digits.bpm");
+        CliRun.Of("train", "--epochs", "4", "--layers", "32", "--save", model, "--quiet").Expect(ExitCode.Success);
+
+        (double floatLoss, double floatAccuracy) = LossAndAccuracy(CliRun.Of("eval", "--model", model).Expect(ExitCode.Success).Output);
+        CliRun half = CliRun.Of("eval", "--model", model, "--weight-format", "bfloat16").Expect(ExitCode.Success);
+        (double halfLoss, double halfAccuracy) = LossAndAccuracy(half.Output);
+
+        // 8 significant bits per weight move a few of 359 validation predictions at most, and the loss by about 1 %.
+        Assert.InRange(Math.Abs(halfAccuracy - floatAccuracy), 0, 0.02);
+        Assert.InRange(Math.Abs(halfLoss - floatLoss), 0, 0.02 * floatLoss + 0.005);
+        Assert.Contains("confusion matrix", half.Output, StringComparison.Ordinal);
+        CliRun.Of("eval", "--model", model, "--weight-format", "half").Expect(ExitCode.Usage).ExpectOneLineError("half", "bfloat16");
+    }
+
+    private static (double Loss, double Accuracy) LossAndAccuracy(string evalOutput)
+    {
+        Match match = Regex.Match(evalOutput, @"loss ([0-9.]+), accuracy ([0-9.]+)");
+        Assert.True(match.Success, evalOutput);
+        return (double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), double.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture));
     }
 
     // The schedule must not depend on --epochs (step and cosine do), else the two runs are different runs.

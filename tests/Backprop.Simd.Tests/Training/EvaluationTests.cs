@@ -1,5 +1,7 @@
+using Backprop.Simd.Inference;
 using Backprop.Simd.Model;
 using Backprop.Simd.Training;
+using CommunityToolkit.HighPerformance;
 
 namespace Backprop.Simd.Tests.Training;
 
@@ -57,5 +59,38 @@ public class EvaluationTests
         Assert.Equal(10, matrix.Total);
         for (int i = 0; i < 10; i++) Assert.True(matrix[labels[i], predicted[i]] > 0);
         Assert.Equal(Evaluation.Evaluate(trainer, x, labels).Accuracy, matrix.Accuracy, 15);
+    }
+
+    [Fact]
+    public void A_frozen_model_is_measured_through_its_session_in_chunks_as_the_trainer_measures_it()
+    {
+        var network = new Network<double>(5, [new Dense(7, Activation.Relu), new Dense(4)], seed: 7);
+        double[,] x = TestData.Normal<double>(23, 5, seed: 8);
+        int[] labels = TestData.Labels(23, 4, seed: 9);
+        var trainer = new Trainer<double>(network, Loss.CrossEntropy(0.1), OptimizerSettings.Sgd(), 23);
+        InferenceSession<double> session = FrozenModel<double>.From(network).CreateSession(maxBatch: 5);
+        var data = new FitData<double>(new ReadOnlyMemory2D<double>(x), labels);
+
+        EvaluationResult result = Evaluation.Evaluate(session, Loss.CrossEntropy(0.1), data);
+        EvaluationResult reference = Evaluation.Evaluate(trainer, x, labels);
+
+        // The session sums each output from the bias on, the trainer adds the bias last: equal to rounding.
+        Assert.Equal(reference.Loss, result.Loss, 12);
+        Assert.Equal(reference.Accuracy, result.Accuracy);
+        Assert.Equal(23, result.Count);
+        Assert.Equal(Evaluation.ConfusionMatrix(trainer, x, labels).ToArray(), Evaluation.ConfusionMatrix(session, x, labels).ToArray());
+    }
+
+    [Fact]
+    public void A_session_evaluation_rejects_labels_out_of_range_and_the_wrong_kind_of_target()
+    {
+        var network = new Network<float>(4, [new Dense(3)], seed: 4);
+        InferenceSession<float> session = FrozenModel<float>.From(network).CreateSession(4);
+        float[,] x = TestData.Normal<float>(6, 4, seed: 5);
+        var bad = new FitData<float>(new ReadOnlyMemory2D<float>(x), new[] { 0, 1, 2, 3, 0, 1 });
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => Evaluation.Evaluate(session, Loss.CrossEntropy(), bad));
+        Assert.Throws<ArgumentException>(() => Evaluation.Evaluate(session, Loss.MeanSquaredError, bad));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Evaluation.ConfusionMatrix(session, x, [0, 1, 2, 3, 0, 1]));
     }
 }
