@@ -274,10 +274,13 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// compares the loss of the last gradient computation with the one before.
     /// </summary>
     /// <exception cref="NonFiniteTrainingException">The update made a parameter NaN or infinite (it has been applied).</exception>
-    public void ApplyGradients()
+    public void ApplyGradients() => ApplyGradientsWithNorm(VectorReductions.Dot<T>(_gradients.Span, _gradients.Span, SimdSupport.Active));
+
+    // sumOfSquares: Σg² over the gradient block, as Reductions.SumOfSquares sums it (in double).
+    private void ApplyGradientsWithNorm(double sumOfSquares)
     {
         double learningRate = LearningRate;
-        double norm = Math.Sqrt(double.CreateTruncating(Reductions.SumOfSquares<T>(_gradients.Span)));
+        double norm = Math.Sqrt(double.CreateTruncating(T.CreateTruncating(sumOfSquares)));
         LastGradientNorm = norm;
         LastStepClipped = false;
         if (MaxGradientNorm is double maxNorm)
@@ -335,8 +338,11 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         BatchValidation.Validate(Network, Loss, MaxBatch, inputs, labels, targets, useLabels);
         T loss = ForwardBackward(inputs, labels, targets, sampleWeights);
-        // Checked before the optimizer writes anything, so a bad step leaves parameters and state as they were.
-        if (!T.IsFinite(loss) || !Finite.All<T>(_gradients.Span))
+        // Checked before the optimizer writes anything, so a bad step leaves parameters and state as they were. The
+        // norm's pass doubles as the check: a NaN or infinite gradient makes Σg² NaN or infinite, and only when it is
+        // (or finite squares overflowed) is the block searched element by element.
+        double sumOfSquares = VectorReductions.Dot<T>(_gradients.Span, _gradients.Span, SimdSupport.Active);
+        if (!T.IsFinite(loss) || (!double.IsFinite(sumOfSquares) && !Finite.All<T>(_gradients.Span)))
         {
             if (NonFinitePolicy == NonFinitePolicy.SkipStep)
             {
@@ -345,7 +351,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             }
             throw NonFiniteSearch.Locate(Network, _workspace, _gradients.Span, inputs.Height, loss, StepCount);
         }
-        ApplyGradients();
+        ApplyGradientsWithNorm(sumOfSquares);
         return loss;
     }
 
