@@ -55,8 +55,7 @@ public static class Evaluation
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(trainer);
-        if (labels.Length != features.Height)
-            throw new ArgumentException("labels has " + labels.Length + " entries but features has " + features.Height + " rows.", nameof(labels));
+        RequireLabelPerRow(features.Height, labels.Length);
         var predicted = new int[features.Height];
         trainer.PredictClasses(features, predicted);
         return Tally(trainer.Network.OutputSize, labels, predicted);
@@ -90,11 +89,16 @@ public static class Evaluation
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(session);
-        if (labels.Length != features.Height)
-            throw new ArgumentException("labels has " + labels.Length + " entries but features has " + features.Height + " rows.", nameof(labels));
+        RequireLabelPerRow(features.Height, labels.Length);
         var predicted = new int[features.Height];
         session.PredictClasses(features, predicted);
         return Tally(session.OutputSize, labels, predicted);
+    }
+
+    private static void RequireLabelPerRow(int rows, int labels)
+    {
+        if (labels != rows)
+            throw new ArgumentException("labels has " + labels + " entries but features has " + rows + " rows.", "labels");
     }
 
     private static ConfusionMatrix Tally(int classes, ReadOnlySpan<int> labels, ReadOnlySpan<int> predicted)

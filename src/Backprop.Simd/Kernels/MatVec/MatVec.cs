@@ -170,10 +170,7 @@ internal static class MatVec
             a3 = TOps.MultiplyAdd(xi, w3, a3);
             w = ref Unsafe.Add(ref w, 4 * n);
         }
-        TOps.Store(a0, ref y);
-        TOps.Store(a1, ref Unsafe.Add(ref y, n));
-        TOps.Store(a2, ref Unsafe.Add(ref y, 2 * n));
-        TOps.Store(a3, ref Unsafe.Add(ref y, 3 * n));
+        StoreFour<T, TVector, TOps>(a0, a1, a2, a3, ref y);
     }
 
     // Columns c … c + 2P − 1 of one row: panel w holds the first P, panel v the next P (the bias and y run on across both).
@@ -203,14 +200,8 @@ internal static class MatVec
             w = ref Unsafe.Add(ref w, 4 * n);
             v = ref Unsafe.Add(ref v, 4 * n);
         }
-        TOps.Store(a0, ref y);
-        TOps.Store(a1, ref Unsafe.Add(ref y, n));
-        TOps.Store(a2, ref Unsafe.Add(ref y, 2 * n));
-        TOps.Store(a3, ref Unsafe.Add(ref y, 3 * n));
-        TOps.Store(c0, ref Unsafe.Add(ref y, 4 * n));
-        TOps.Store(c1, ref Unsafe.Add(ref y, 5 * n));
-        TOps.Store(c2, ref Unsafe.Add(ref y, 6 * n));
-        TOps.Store(c3, ref Unsafe.Add(ref y, 7 * n));
+        StoreFour<T, TVector, TOps>(a0, a1, a2, a3, ref y);
+        StoreFour<T, TVector, TOps>(c0, c1, c2, c3, ref Unsafe.Add(ref y, 4 * n));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -237,13 +228,18 @@ internal static class MatVec
             c3 = TOps.MultiplyAdd(zi, w3, c3);
             w = ref Unsafe.Add(ref w, 4 * n);
         }
-        TOps.Store(a0, ref y0);
-        TOps.Store(a1, ref Unsafe.Add(ref y0, n));
-        TOps.Store(a2, ref Unsafe.Add(ref y0, 2 * n));
-        TOps.Store(a3, ref Unsafe.Add(ref y0, 3 * n));
-        TOps.Store(c0, ref y1);
-        TOps.Store(c1, ref Unsafe.Add(ref y1, n));
-        TOps.Store(c2, ref Unsafe.Add(ref y1, 2 * n));
-        TOps.Store(c3, ref Unsafe.Add(ref y1, 3 * n));
+        StoreFour<T, TVector, TOps>(a0, a1, a2, a3, ref y0);
+        StoreFour<T, TVector, TOps>(c0, c1, c2, c3, ref y1);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreFour<T, TVector, TOps>(TVector v0, TVector v1, TVector v2, TVector v3, ref T y)
+        where T : unmanaged, IFloatingPointIeee754<T> where TVector : struct where TOps : IVectorOps<TVector, T>
+    {
+        nint n = TOps.Count;
+        TOps.Store(v0, ref y);
+        TOps.Store(v1, ref Unsafe.Add(ref y, n));
+        TOps.Store(v2, ref Unsafe.Add(ref y, 2 * n));
+        TOps.Store(v3, ref Unsafe.Add(ref y, 3 * n));
     }
 }
