@@ -27,8 +27,8 @@ internal static class BenchCommand
         var json = new Option<bool>("--json") { Description = "Print the report as one JSON object." };
         var soak = new Option<int>("--soak")
         {
-            Description = "Predict continuously for this many seconds, then measure prediction again (the runtime's tiered "
-                + "recompilation happens in the first seconds of a service's life; 0 skips it).",
+            Description = "Predict and train continuously for this many seconds, then measure prediction and the training "
+                + "step again (the runtime's tiered recompilation happens in the first seconds of a process's life; 0 skips it).",
             DefaultValueFactory = _ => 0,
         };
         soak.Validators.Add(result =>
@@ -48,7 +48,9 @@ internal static class BenchCommand
     private static int Run(ToolConsole console, bool json, int soakSeconds)
     {
         var products = MeasureProducts();
-        List<LatencyResult> latencies = [MeasureTrainingStep(), .. MeasurePrediction(soakSeconds)];
+        (Trainer<float> trainer, float[] features, int[] labels) = W1(OptimizerSettings.Adam());
+        Action step = () => trainer.Step(new ReadOnlySpan2D<float>(features, Batch, Widths[0]), labels);
+        List<LatencyResult> latencies = [MeasureTrainingStep(step, ""), .. MeasurePrediction(soakSeconds, step)];
         if (json) WriteJson(console.Output, products, latencies);
         else WriteText(console.Output, products, latencies);
         return ExitCode.Success;
@@ -85,18 +87,15 @@ internal static class BenchCommand
             flops / timing.Median / 1e9);
     }
 
-    private static LatencyResult MeasureTrainingStep()
-    {
-        (Trainer<float> trainer, float[] features, int[] labels) = W1(OptimizerSettings.Adam());
-        Timing timing = Time(() => trainer.Step(new ReadOnlySpan2D<float>(features, Batch, Widths[0]), labels));
-        return new LatencyResult("training step (Adam)", "training_step_adam", InMilliseconds: true, timing,
-            Allocated(() => trainer.Step(new ReadOnlySpan2D<float>(features, Batch, Widths[0]), labels)));
-    }
+    private static LatencyResult MeasureTrainingStep(Action step, string after) =>
+        new("training step (Adam)" + after, after.Length == 0 ? "training_step_adam" : "training_step_adam_late", InMilliseconds: true,
+            Time(step), Allocated(step));
 
     // Prediction as a service does it: a frozen model and one session per thread (the batch-1 path for one row), with
     // float weights and with bfloat16 weights. With a soak, the same sessions are measured again after that many seconds
-    // of continuous calls, so a slowdown that sets in once the runtime recompiles the hot path shows as early vs late.
-    private static List<LatencyResult> MeasurePrediction(int soakSeconds)
+    // of continuous calls, training steps among them, so a slowdown that sets in once the runtime recompiles a hot path
+    // shows as early vs late, for training as for prediction.
+    private static List<LatencyResult> MeasurePrediction(int soakSeconds, Action trainingStep)
     {
         (Trainer<float> trainer, float[] features, _) = W1(OptimizerSettings.Adam());
         InferenceSession<float> session = FrozenModel<float>.From(trainer.Network).CreateSession(Batch);
@@ -126,6 +125,7 @@ internal static class BenchCommand
             Predict(half, features, outputs, 1);
             Predict(session, features, outputs, Batch);
             Predict(large, largeFeatures, outputs, LargeBatch);
+            trainingStep();
         }
         string after = " after " + soakSeconds.ToString(CultureInfo.InvariantCulture) + " s";
         return
@@ -135,6 +135,7 @@ internal static class BenchCommand
             Measure("predict batch 1 bf16" + after, "predict_batch_1_bfloat16_late", half, 1),
             Measure("predict batch 128" + after, "predict_batch_128_late", session, Batch),
             Measure("predict batch 1024" + after, "predict_batch_1024_late", large, LargeBatch),
+            MeasureTrainingStep(trainingStep, after),
         ];
     }
 

@@ -27,11 +27,12 @@ public class CliBenchTests
 
     [Fact]
     [Trait("Category", "Slow")]
-    public void Bench_with_a_soak_measures_prediction_again_after_it()
+    public void Bench_with_a_soak_measures_prediction_and_the_training_step_again_after_it()
     {
         CliRun run = CliRun.Of("bench", "--json", "--soak", "1").Expect(ExitCode.Success);
         using JsonDocument document = JsonDocument.Parse(run.Output);
-        foreach (string timing in (string[])["predict_batch_1_late", "predict_batch_1_bfloat16_late", "predict_batch_128_late", "predict_batch_1024_late"])
+        foreach (string timing in (string[])["predict_batch_1_late", "predict_batch_1_bfloat16_late", "predict_batch_128_late", "predict_batch_1024_late",
+            "training_step_adam_late"])
         {
             JsonElement element = document.RootElement.GetProperty(timing);
             Assert.True(element.GetProperty("p50_seconds").GetDouble() > 0);
