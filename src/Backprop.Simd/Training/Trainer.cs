@@ -274,9 +274,12 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// compares the loss of the last gradient computation with the one before.
     /// </summary>
     /// <exception cref="NonFiniteTrainingException">The update made a parameter NaN or infinite (it has been applied).</exception>
-    public void ApplyGradients() => ApplyGradientsWithNorm(VectorReductions.Dot<T>(_gradients.Span, _gradients.Span, SimdSupport.Active));
+    public void ApplyGradients() => ApplyGradientsWithNorm(GradientSumOfSquares());
 
-    // sumOfSquares: Σg² over the gradient block, as Reductions.SumOfSquares sums it (in double).
+    // Σg² over the gradient block, in double as Reductions.SumOfSquares sums it before rounding to T: finite exactly
+    // when every gradient is finite, unless finite squares overflowed.
+    private double GradientSumOfSquares() => VectorReductions.Dot<T>(_gradients.Span, _gradients.Span, SimdSupport.Active);
+
     private void ApplyGradientsWithNorm(double sumOfSquares)
     {
         double learningRate = LearningRate;
@@ -341,7 +344,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         // Checked before the optimizer writes anything, so a bad step leaves parameters and state as they were. The
         // norm's pass doubles as the check: a NaN or infinite gradient makes Σg² NaN or infinite, and only when it is
         // (or finite squares overflowed) is the block searched element by element.
-        double sumOfSquares = VectorReductions.Dot<T>(_gradients.Span, _gradients.Span, SimdSupport.Active);
+        double sumOfSquares = GradientSumOfSquares();
         if (!T.IsFinite(loss) || (!double.IsFinite(sumOfSquares) && !Finite.All<T>(_gradients.Span)))
         {
             if (NonFinitePolicy == NonFinitePolicy.SkipStep)
