@@ -10,4 +10,7 @@ internal static class ExitCode
 
     /// <summary>The command line itself was wrong: unknown option, bad option value, missing required option.</summary>
     public const int Usage = 2;
+
+    /// <summary>Stopped by Ctrl+C or SIGTERM (128 + SIGINT, as shells report it), after saving what was asked.</summary>
+    public const int Interrupted = 130;
 }

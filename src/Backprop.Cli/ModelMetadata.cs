@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Backprop.Simd.Data;
 
@@ -5,14 +6,17 @@ namespace Backprop.Cli;
 
 /// <summary>
 /// What the tool records in a model file's metadata beyond the weights, so that <c>eval</c> and <c>predict</c> see the
-/// inputs and classes as training did: the class names, the feature standardisation (if any) and the data's name.
+/// inputs and classes as training did: the class names, the feature standardisation (if any) and the data's name; in a
+/// checkpoint written in the middle of an epoch, also how many of that epoch's steps were trained.
 /// </summary>
-internal sealed record ModelMetadata(IReadOnlyList<string>? ClassNames, Standardization? Standardization, string? Data)
+internal sealed record ModelMetadata(IReadOnlyList<string>? ClassNames, Standardization? Standardization, string? Data,
+    int StepsIntoEpoch = 0)
 {
     public const string ClassesKey = "backprop.classes";
     public const string MeanKey = "backprop.standardization.mean";
     public const string StandardDeviationKey = "backprop.standardization.std";
     public const string DataKey = "backprop.data";
+    public const string StepsIntoEpochKey = "backprop.steps_into_epoch";
 
     public Dictionary<string, string> ToDictionary()
     {
@@ -24,6 +28,7 @@ internal sealed record ModelMetadata(IReadOnlyList<string>? ClassNames, Standard
             entries[StandardDeviationKey] = JsonSerializer.Serialize(Standardization.StandardDeviation.ToArray());
         }
         if (Data is not null) entries[DataKey] = Data;
+        if (StepsIntoEpoch > 0) entries[StepsIntoEpochKey] = StepsIntoEpoch.ToString(CultureInfo.InvariantCulture);
         return entries;
     }
 
@@ -41,7 +46,11 @@ internal sealed record ModelMetadata(IReadOnlyList<string>? ClassNames, Standard
                     + deviations.Length + " deviations for a model of " + inputSize + " inputs.");
             standardization = new Standardization(means, deviations);
         }
-        return new ModelMetadata(classes, standardization, entries.GetValueOrDefault(DataKey));
+        int steps = 0;
+        if (entries.TryGetValue(StepsIntoEpochKey, out string? stepsText)
+            && !(int.TryParse(stepsText, NumberStyles.None, CultureInfo.InvariantCulture, out steps) && steps > 0))
+            throw new Simd.IO.ModelFormatException("Metadata entry '" + StepsIntoEpochKey + "' is not a positive integer.");
+        return new ModelMetadata(classes, standardization, entries.GetValueOrDefault(DataKey), steps);
     }
 
     private static T Parse<T>(string key, string json)

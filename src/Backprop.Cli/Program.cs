@@ -1,3 +1,3 @@
 using Backprop.Cli;
 
-return BackpropTool.Run(args, new ToolConsole(Console.Out, Console.Error, Interactive: !Console.IsOutputRedirected));
+return BackpropTool.Run(args, ToolConsole.FromProcess());

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Backprop.Cli.Output;
 using Backprop.Simd.Inference;
 using Backprop.Simd.Kernels;
 using Backprop.Simd.Model;
@@ -47,16 +48,20 @@ internal static class BenchCommand
 
     private static int Run(ToolConsole console, bool json, int soakSeconds)
     {
-        var products = MeasureProducts();
+        // Eight products, the training step and four predictions; a soak adds itself and five late measurements.
+        var stages = new StageProgress(console.Interactive ? new ProgressBar(console.Output, console.Columns) : null, "bench",
+            soakSeconds > 0 ? 19 : 13);
+        var products = MeasureProducts(stages);
         (Trainer<float> trainer, float[] features, int[] labels) = W1(OptimizerSettings.Adam());
         Action step = () => trainer.Step(new ReadOnlySpan2D<float>(features, Batch, Widths[0]), labels);
-        List<LatencyResult> latencies = [MeasureTrainingStep(step, ""), .. MeasurePrediction(soakSeconds, step)];
+        List<LatencyResult> latencies = [MeasureTrainingStep(step, "", stages), .. MeasurePrediction(soakSeconds, step, stages)];
+        stages.Clear();
         if (json) WriteJson(console.Output, products, latencies);
         else WriteText(console.Output, products, latencies);
         return ExitCode.Success;
     }
 
-    private static List<ProductResult> MeasureProducts()
+    private static List<ProductResult> MeasureProducts(StageProgress stages)
     {
         var results = new List<ProductResult>();
         var random = new Xoshiro256StarStar(1);
@@ -65,37 +70,40 @@ internal static class BenchCommand
             int inputs = Widths[layer], outputs = Widths[layer + 1];
             float[] x = Fill(Batch * inputs, random), w = Fill(inputs * outputs, random), delta = Fill(Batch * outputs, random);
             float[] y = new float[Batch * outputs], gradient = new float[inputs * outputs], inputError = new float[Batch * inputs];
-            results.Add(Measure("forward", layer, Batch, outputs, inputs,
+            results.Add(Measure("forward", layer, Batch, outputs, inputs, stages,
                 () => MatMul.Multiply<float>(x.AsSpan2D(Batch, inputs), w.AsSpan2D(inputs, outputs), new Span2D<float>(y, Batch, outputs))));
-            results.Add(Measure("weight gradient", layer, inputs, outputs, Batch,
+            results.Add(Measure("weight gradient", layer, inputs, outputs, Batch, stages,
                 () => MatMul.MultiplyTransposedA<float>(x.AsSpan2D(Batch, inputs), delta.AsSpan2D(Batch, outputs),
                     new Span2D<float>(gradient, inputs, outputs))));
             // The first layer's input error is never computed in training, so it is not part of the workload.
             if (layer > 0)
-                results.Add(Measure("input error", layer, Batch, inputs, outputs,
+                results.Add(Measure("input error", layer, Batch, inputs, outputs, stages,
                     () => MatMul.MultiplyTransposedB<float>(delta.AsSpan2D(Batch, outputs), w.AsSpan2D(inputs, outputs),
                         new Span2D<float>(inputError, Batch, inputs))));
         }
         return results;
     }
 
-    private static ProductResult Measure(string kind, int layer, int m, int n, int k, Action product)
+    private static ProductResult Measure(string kind, int layer, int m, int n, int k, StageProgress stages, Action product)
     {
-        Timing timing = Time(product);
+        string name = kind + " L" + (layer + 1).ToString(CultureInfo.InvariantCulture);
+        Timing timing = Time(product, stages, name);
         double flops = 2.0 * m * n * k;
-        return new ProductResult(kind + " L" + (layer + 1).ToString(CultureInfo.InvariantCulture), m, n, k,
-            flops / timing.Median / 1e9);
+        return new ProductResult(name, m, n, k, flops / timing.Median / 1e9);
     }
 
-    private static LatencyResult MeasureTrainingStep(Action step, string after) =>
-        new("training step (Adam)" + after, after.Length == 0 ? "training_step_adam" : "training_step_adam_late", InMilliseconds: true,
-            Time(step), Allocated(step));
+    private static LatencyResult MeasureTrainingStep(Action step, string after, StageProgress stages)
+    {
+        string label = "training step (Adam)" + after;
+        return new(label, after.Length == 0 ? "training_step_adam" : "training_step_adam_late", InMilliseconds: true,
+            Time(step, stages, label), Allocated(step));
+    }
 
     // Prediction as a service does it: a frozen model and one session per thread (the batch-1 path for one row), with
     // float weights and with bfloat16 weights. With a soak, the same sessions are measured again after that many seconds
     // of continuous calls, training steps among them, so a slowdown that sets in once the runtime recompiles a hot path
     // shows as early vs late, for training as for prediction.
-    private static List<LatencyResult> MeasurePrediction(int soakSeconds, Action trainingStep)
+    private static List<LatencyResult> MeasurePrediction(int soakSeconds, Action trainingStep, StageProgress stages)
     {
         (Trainer<float> trainer, float[] features, _) = W1(OptimizerSettings.Adam());
         InferenceSession<float> session = FrozenModel<float>.From(trainer.Network).CreateSession(Batch);
@@ -106,7 +114,7 @@ internal static class BenchCommand
         LatencyResult Measure(string label, string key, InferenceSession<float> predictor, int rows)
         {
             float[] inputs = rows > Batch ? largeFeatures : features;
-            return new(label, key, InMilliseconds: false, Time(() => Predict(predictor, inputs, outputs, rows)),
+            return new(label, key, InMilliseconds: false, Time(() => Predict(predictor, inputs, outputs, rows), stages, label),
                 Allocated(() => Predict(predictor, inputs, outputs, rows)));
         }
         List<LatencyResult> early =
@@ -118,6 +126,7 @@ internal static class BenchCommand
         ];
         if (soakSeconds == 0) return early;
 
+        stages.Start("soak " + soakSeconds.ToString(CultureInfo.InvariantCulture) + " s");
         long end = Stopwatch.GetTimestamp() + soakSeconds * Stopwatch.Frequency;
         while (Stopwatch.GetTimestamp() < end)
         {
@@ -127,6 +136,7 @@ internal static class BenchCommand
             Predict(large, largeFeatures, outputs, LargeBatch);
             trainingStep();
         }
+        stages.Finish();
         string after = " after " + soakSeconds.ToString(CultureInfo.InvariantCulture) + " s";
         return
         [
@@ -135,7 +145,7 @@ internal static class BenchCommand
             Measure("predict batch 1 bf16" + after, "predict_batch_1_bfloat16_late", half, 1),
             Measure("predict batch 128" + after, "predict_batch_128_late", session, Batch),
             Measure("predict batch 1024" + after, "predict_batch_1024_late", large, LargeBatch),
-            MeasureTrainingStep(trainingStep, after),
+            MeasureTrainingStep(trainingStep, after, stages),
         ];
     }
 
@@ -164,8 +174,9 @@ internal static class BenchCommand
     // Runs the work for a short fixed time after a warm-up of at least 50 calls and twice that time (tiered JIT promotes
     // a method in the background some 100 ms after its 30th call; a shorter warm-up times unoptimised code) and keeps every duration, so the report can give medians and
     // tails rather than a mean that one stray pause distorts.
-    private static Timing Time(Action work)
+    private static Timing Time(Action work, StageProgress stages, string stage)
     {
+        stages.Start(stage);
         long budget = (long)(MeasureSeconds * Stopwatch.Frequency);
         long warmUpStart = Stopwatch.GetTimestamp();
         for (int calls = 0; calls < 50 || Stopwatch.GetTimestamp() - warmUpStart < 2 * budget; calls++) work();
@@ -178,6 +189,7 @@ internal static class BenchCommand
             durations.Add((Stopwatch.GetTimestamp() - before) / (double)Stopwatch.Frequency);
         }
         durations.Sort();
+        stages.Finish();
         return new Timing(Percentile(durations, 0.5), Percentile(durations, 0.99), durations.Count);
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Backprop.Cli.Output;
@@ -9,38 +10,65 @@ namespace Backprop.Cli.Commands;
 /// What <c>train</c> shows while the fit loop runs: a progress bar on a terminal, one summary line per epoch, the
 /// gradient norms on request, a metrics line per epoch in the JSONL file, and the points of the learning-curve plot.
 /// </summary>
-internal sealed class EpochReporter(ToolConsole console, int epochs, int stepsPerEpoch, string heldOutName, bool quiet,
-    bool reportGradients, MetricsFile? metrics)
+internal sealed class EpochReporter(ToolConsole console, int epochs, int stepsPerEpoch, long stepsToRun, string heldOutName,
+    bool quiet, bool reportGradients, MetricsFile? metrics)
 {
-    private readonly ProgressBar? _progress = console.Interactive && !quiet ? new ProgressBar(console.Output) : null;
+    private readonly ProgressBar? _progress = console.Interactive && !quiet ? new ProgressBar(console.Output, console.Columns) : null;
     private readonly List<EpochPoint> _points = [];
     private readonly string _epochsText = epochs.ToString(CultureInfo.InvariantCulture);
     private string _label = "";
-    private int _labelEpoch;
+    private int _currentEpoch;
     // Divergence that stays finite (lr 1e6: a loss of 4e5 at chance accuracy) is flagged when an epoch's mean loss is
-    // this many times its first step's loss or the previous epoch's: two orders of magnitude, which no healthy run shows.
+    // this many times the previous epoch's (the first epoch's: its first step's): two orders of magnitude, which no
+    // healthy run shows.
     private const double DivergenceFactor = 100;
     private double _epochFirstLoss = double.NaN, _previousEpochLoss = double.NaN;
+    // The bar's running figures: the epoch's mean batch loss and sample rate, and the run's step rate for the ETA.
+    private double _epochLossSum;
+    private long _epochSteps, _epochSamples, _epochStart, _runStart, _runSteps;
 
     public IReadOnlyList<EpochPoint> Points => _points;
 
-    private void OnStep(in StepReport step)
+    public void OnStep(in StepReport step)
     {
-        if (step.StepInEpoch == 1) _epochFirstLoss = step.Loss;
-        if (_progress is null) return;
-        if (step.Epoch != _labelEpoch)
+        long now = Stopwatch.GetTimestamp();
+        if (step.Epoch != _currentEpoch)
         {
-            _labelEpoch = step.Epoch;
-            _label = "epoch " + step.Epoch.ToString(CultureInfo.InvariantCulture).PadLeft(_epochsText.Length) + "/" + _epochsText;
+            _currentEpoch = step.Epoch;
+            _epochFirstLoss = step.Loss;
+            (_epochLossSum, _epochSteps, _epochSamples, _epochStart) = (0, 0, 0, now);
+            if (_runSteps == 0) _runStart = now;
+            if (_progress is not null)
+                _label = "epoch " + step.Epoch.ToString(CultureInfo.InvariantCulture).PadLeft(_epochsText.Length) + "/" + _epochsText;
         }
-        _progress.Update(_label, step.StepInEpoch, stepsPerEpoch);
+        _epochLossSum += step.Loss;
+        _epochSteps++;
+        _epochSamples += step.Rows;
+        _runSteps++;
+        if (_progress is null || !_progress.IsDue(step.StepInEpoch, stepsPerEpoch)) return;
+
+        double epochSeconds = Stopwatch.GetElapsedTime(_epochStart, now).TotalSeconds;
+        double runSeconds = Stopwatch.GetElapsedTime(_runStart, now).TotalSeconds;
+        StringBuilder line = _progress.Begin(_label, step.StepInEpoch, stepsPerEpoch)
+            .Append(CultureInfo.InvariantCulture, $"  loss {_epochLossSum / _epochSteps:F4}");
+        if (epochSeconds > 0) line.Append(CultureInfo.InvariantCulture, $"  {_epochSamples / epochSeconds:N0} samples/s");
+        // The first fraction of a second times start-up more than training: no estimate until the rate settles.
+        double remaining = runSeconds < 0.2 ? double.NaN : runSeconds / _runSteps * (stepsToRun - _runSteps);
+        ProgressBar.AppendDuration(line.Append("  ETA "), remaining);
+        _progress.Draw();
     }
 
-    private void OnEpoch(EpochMetrics epoch)
+    /// <summary>Erases the progress bar, for a line printed while an epoch is unfinished.</summary>
+    public void ClearProgress() => _progress?.Clear();
+
+    public void OnEpoch(EpochMetrics epoch)
     {
         _progress?.Clear();
         _points.Add(new EpochPoint(epoch.Epoch, epoch.TrainLoss, epoch.TrainAccuracy, epoch.ValidationLoss, epoch.ValidationAccuracy));
-        double baseline = Math.Min(_epochFirstLoss, double.IsNaN(_previousEpochLoss) ? double.PositiveInfinity : _previousEpochLoss);
+        // One step's loss is one batch's: at batch 1 it can be 1e-7 by chance, so only the run's first epoch is judged by
+        // it; a resumed run's first epoch has no baseline and is not judged.
+        double baseline = !double.IsNaN(_previousEpochLoss) ? _previousEpochLoss
+            : epoch.Epoch == 1 ? _epochFirstLoss : double.NaN;
         bool diverging = epoch.TrainLoss > DivergenceFactor * baseline;
         _previousEpochLoss = epoch.TrainLoss;
         metrics?.Write(epoch, heldOutName, diverging);
@@ -63,21 +91,5 @@ internal sealed class EpochReporter(ToolConsole console, int epochs, int stepsPe
         line.Append("  ‖δ‖");
         foreach (double norm in epoch.ErrorNorms) line.Append(' ').Append(norm.ToString("0.###e+0", CultureInfo.InvariantCulture));
         return line.ToString();
-    }
-
-    /// <summary>The struct the fit loop calls; a struct so the per-step call is direct and inlined.</summary>
-    public readonly struct Callback(EpochReporter reporter) : IFitCallback
-    {
-        public FitAction OnStep(in StepReport step)
-        {
-            reporter.OnStep(step);
-            return FitAction.Continue;
-        }
-
-        public FitAction OnEpoch(EpochMetrics metrics)
-        {
-            reporter.OnEpoch(metrics);
-            return FitAction.Continue;
-        }
     }
 }

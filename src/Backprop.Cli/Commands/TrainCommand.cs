@@ -40,6 +40,8 @@ internal static class TrainCommand
         if (savePath is not null) OutputPath.Prepare(savePath, "--save");
         if (plotPath is not null) OutputPath.Prepare(plotPath, "--plot");
         if (metricsPath is not null) OutputPath.Prepare(metricsPath, "--metrics");
+        int checkpointEvery = parsed.GetValue(options.CheckpointEvery);
+        if (checkpointEvery > 0 && savePath is null) throw new UsageException("--checkpoint-every needs --save FILE to write to.");
         ModelDescription<float>? checkpoint = resume is null ? null : NativeModelFormat.Load<float>(resume);
 
         var loadClock = Stopwatch.StartNew();
@@ -71,12 +73,7 @@ internal static class TrainCommand
         };
         FitData<float> heldOut = TrainingData.For(data.HeldOut, loss);
         var loop = new FitLoop<float>(trainer, TrainingData.For(data.Train, loss), heldOut, fitOptions);
-        if (checkpoint is not null)
-        {
-            if (checkpoint.Epoch > int.MaxValue)
-                throw new ModelFormatException(resume + ": the epoch counter is " + checkpoint.Epoch + ", beyond " + int.MaxValue + ".");
-            loop.ResumeAt((int)checkpoint.Epoch, SavedShuffleState(checkpoint));
-        }
+        if (checkpoint is not null) ResumeAt(loop, checkpoint, resume!);
         if (loop.CompletedEpochs >= epochs)
             throw new UsageException("--epochs " + epochs + " is already reached: the checkpoint has " + loop.CompletedEpochs
                 + " epochs.");
@@ -87,27 +84,53 @@ internal static class TrainCommand
             console.Output.WriteLine(DescribeModel(trainer, batch, epochs, loop.CompletedEpochs));
         }
         using MetricsFile? metrics = metricsPath is null ? null : new MetricsFile(metricsPath);
-        var reporter = new EpochReporter(console, epochs, (data.Train.SampleCount + batch - 1) / batch, data.HeldOutName,
-            quiet, reportGradients, metrics);
-        var callback = new EpochReporter.Callback(reporter);
-        FitResult result = loop.Run(ref callback);
+        long stepsToRun = (long)(epochs - loop.CompletedEpochs) * loop.StepsPerEpoch - loop.StepsIntoEpoch;
+        var reporter = new EpochReporter(console, epochs, loop.StepsPerEpoch, stepsToRun, data.HeldOutName, quiet,
+            reportGradients, metrics);
+        TrainingCheckpoint? saver = savePath is null ? null : new TrainingCheckpoint(savePath, trainer, loop,
+            new ModelMetadata(data.Train.ClassNames, data.Standardization, parsed.GetValue(options.Data.Data)));
+        var callback = new TrainingCallback(reporter, saver, checkpointEvery);
+        FitResult result;
+        using (var interruption = new Interruption(console.Error)) result = loop.Run(ref callback, interruption.Token);
+        bool interrupted = result.StopReason == FitStopReason.Cancelled;
+        reporter.ClearProgress();
 
         EvaluationResult final = Evaluation.Evaluate(trainer, heldOut);
         console.Output.WriteLine(FinalLine(result, final, data.HeldOutName, loop.CompletedEpochs));
         // The model first: it is what the run cost, and a plot is only a picture of it.
-        if (savePath is not null)
-        {
-            var metadata = new ModelMetadata(data.Train.ClassNames, data.Standardization, parsed.GetValue(options.Data.Data));
-            ModelMapping.Save(savePath, trainer, loop.CompletedEpochs, trainer.StepCount,
-                loop.ShuffleState.ToWords(), metadata.ToDictionary());
-            if (!quiet) console.Output.WriteLine("model saved to " + savePath);
-        }
+        saver?.Save();
+        if (interrupted) console.Output.WriteLine(InterruptedLine(loop, saver, parsed));
+        else if (saver is not null && !quiet) console.Output.WriteLine("model saved to " + saver.Path);
         if (plotPath is not null)
         {
             TrainingPlot.Save(plotPath, reporter.Points, data.Train.Name);
             if (!quiet) console.Output.WriteLine("plot written to " + plotPath);
         }
-        return ExitCode.Success;
+        return interrupted ? ExitCode.Interrupted : ExitCode.Success;
+    }
+
+    // A checkpoint written mid-epoch records its steps in the metadata; the loop redraws that epoch's order and skips them.
+    private static void ResumeAt(FitLoop<float> loop, ModelDescription<float> checkpoint, string path)
+    {
+        if (checkpoint.Epoch > int.MaxValue)
+            throw new ModelFormatException(path + ": the epoch counter is " + checkpoint.Epoch + ", beyond " + int.MaxValue + ".");
+        int steps = ModelMetadata.From(checkpoint.Metadata, checkpoint.InputSize).StepsIntoEpoch;
+        if (steps >= loop.StepsPerEpoch)
+            throw new UsageException(path + " stopped after step " + steps + " of epoch " + (checkpoint.Epoch + 1)
+                + ", but with this data and batch size an epoch has " + loop.StepsPerEpoch
+                + " steps; repeat the original run's data and --batch options.");
+        loop.ResumeAt((int)checkpoint.Epoch, SavedShuffleState(checkpoint), steps);
+    }
+
+    private static string InterruptedLine(FitLoop<float> loop, TrainingCheckpoint? saver, ParseResult parsed)
+    {
+        string place = loop.StepsIntoEpoch > 0
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"interrupted in epoch {loop.CompletedEpochs + 1} after step {loop.StepsIntoEpoch} of {loop.StepsPerEpoch}")
+            : string.Create(CultureInfo.InvariantCulture, $"interrupted after epoch {loop.CompletedEpochs}");
+        return saver is null
+            ? place + "; nothing saved (pass --save FILE to keep a resumable checkpoint)"
+            : place + "; checkpoint saved to " + saver.Path + "; resume with: " + ResumeCommand.For(parsed, saver.Path);
     }
 
     // RPROP adapts its steps to the sign of the full gradient, so it trains on the whole set unless told otherwise.

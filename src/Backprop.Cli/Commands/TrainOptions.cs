@@ -81,8 +81,14 @@ internal sealed class TrainOptions
     };
     public Option<string?> Save { get; } = new("--save")
     {
-        Description = "Write the trained model (with optimizer state, for --resume) here, once training ended normally.",
+        Description = "Write the trained model (with optimizer state, for --resume) here at the end, and a resumable "
+            + "checkpoint on Ctrl+C and every --checkpoint-every epochs.",
     };
+    public Option<int> CheckpointEvery { get; } = new Option<int>("--checkpoint-every")
+    {
+        Description = "Also save the checkpoint to --save after every N epochs (0: only at the end and on Ctrl+C).",
+        DefaultValueFactory = _ => 0,
+    }.AtLeast(0);
     public Option<string?> Resume { get; } = new("--resume")
     {
         Description = "Continue the run saved in this file exactly; its architecture, loss, optimizer and schedule are "
@@ -107,7 +113,7 @@ internal sealed class TrainOptions
         Data.AddTo(command);
         foreach (Option option in (Option[])[Layers, Activation, Loss.Option, Optimizer.Option, LearningRate, WeightDecay,
             Momentum, Schedule.Option, Warmup, Batch, Epochs, Seed, Threads, ClipNorm, LabelSmoothing, ValidationSplit, Standardize, Limit,
-            Patience, Save, Resume, Metrics, Plot, Quiet, ReportGradients])
+            Patience, Save, CheckpointEvery, Resume, Metrics, Plot, Quiet, ReportGradients])
             command.Options.Add(option);
     }
 }

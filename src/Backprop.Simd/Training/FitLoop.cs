@@ -16,7 +16,10 @@ namespace Backprop.Simd.Training;
 /// Each epoch shuffles the identity order 0..n−1 with the loop's xoshiro256** generator, so an epoch's order depends on
 /// the generator's state at its start and nothing else. Saving <see cref="CompletedEpochs"/> and
 /// <see cref="ShuffleState"/> with the parameters and optimizer state, and calling <see cref="ResumeAt"/> on a new
-/// loop, continues with exactly the orders an uninterrupted run would have used.
+/// loop, continues with exactly the orders an uninterrupted run would have used. A run cancelled in the middle of an
+/// epoch also saves <see cref="StepsIntoEpoch"/>: the order is drawn again from the epoch's starting state and the
+/// steps already trained are skipped, so the parameters continue bit-identically (that epoch's metrics then cover the
+/// steps trained after the resume).
 /// </remarks>
 /// <typeparam name="T">The element type of the network.</typeparam>
 public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -33,6 +36,7 @@ public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly List<EpochMetrics> _history = [];
     private readonly Xoshiro256StarStar _random;
     private readonly int _batchSize;
+    private Xoshiro256StarStarState _epochStartState;
     private double _best = double.NaN;
     private int _bestEpoch;
     private int _epochsWithoutImprovement;
@@ -92,50 +96,94 @@ public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Epochs trained so far, including those before a <see cref="ResumeAt"/>; the next epoch is this + 1.</summary>
     public int CompletedEpochs { get; private set; }
 
-    /// <summary>The shuffling generator's state at the start of the next epoch; save it to resume exactly.</summary>
-    public Xoshiro256StarStarState ShuffleState => _random.State;
+    /// <summary>
+    /// Mini-batches of epoch <see cref="CompletedEpochs"/> + 1 already trained: nonzero only after a run was cancelled
+    /// in the middle of that epoch. The next <see cref="Run(CancellationToken)"/> continues with the batch after them.
+    /// </summary>
+    public int StepsIntoEpoch { get; private set; }
+
+    /// <summary>
+    /// The shuffling generator's state at the start of the next epoch, or of the unfinished one when
+    /// <see cref="StepsIntoEpoch"/> is nonzero; save it to resume exactly.
+    /// </summary>
+    public Xoshiro256StarStarState ShuffleState => StepsIntoEpoch > 0 ? _epochStartState : _random.State;
+
+    /// <summary>Mini-batches in one epoch: the training rows divided by the batch size, rounded up.</summary>
+    public int StepsPerEpoch => (Training.Count + _batchSize - 1) / _batchSize;
 
     /// <summary>Every epoch's metrics trained by this loop, oldest first.</summary>
     public IReadOnlyList<EpochMetrics> History => _history;
 
     /// <summary>
-    /// Continues a saved run: the next epoch is <paramref name="completedEpochs"/> + 1 and shuffles from
-    /// <paramref name="shuffleState"/>. Restore the parameters and optimizer state separately. Early stopping starts
-    /// afresh from here.
+    /// Continues a saved run: the next epoch is <paramref name="completedEpochs"/> + 1, shuffles from
+    /// <paramref name="shuffleState"/> and starts at its batch <paramref name="stepsIntoEpoch"/> (0-based). Restore the
+    /// parameters and optimizer state separately. Early stopping starts afresh from here.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="completedEpochs"/> is negative.</exception>
+    /// <param name="completedEpochs">Epochs already trained (<see cref="CompletedEpochs"/> when saved).</param>
+    /// <param name="shuffleState">The saved <see cref="ShuffleState"/>.</param>
+    /// <param name="stepsIntoEpoch">The saved <see cref="StepsIntoEpoch"/>; 0 resumes at an epoch's start.</param>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <paramref name="completedEpochs"/> is negative, or <paramref name="stepsIntoEpoch"/> is negative or not below
+    /// <see cref="StepsPerEpoch"/>.
+    /// </exception>
     /// <exception cref="ArgumentException">The generator state is all zeros.</exception>
-    public void ResumeAt(int completedEpochs, Xoshiro256StarStarState shuffleState)
+    public void ResumeAt(int completedEpochs, Xoshiro256StarStarState shuffleState, int stepsIntoEpoch = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(completedEpochs);
+        ArgumentOutOfRangeException.ThrowIfNegative(stepsIntoEpoch);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(stepsIntoEpoch, StepsPerEpoch);
         _random.Restore(shuffleState);
+        _epochStartState = shuffleState;
         CompletedEpochs = completedEpochs;
+        StepsIntoEpoch = stepsIntoEpoch;
         (_best, _bestEpoch, _epochsWithoutImprovement) = (double.NaN, 0, 0);
-    }
-
-    /// <summary>Trains until <see cref="FitOptions.Epochs"/> epochs are complete or early stopping ends the run.</summary>
-    /// <exception cref="NonFiniteTrainingException">A step met a NaN or infinity under <see cref="NonFinitePolicy.Throw"/>.</exception>
-    public FitResult Run()
-    {
-        var callback = new NoCallback();
-        return Run(ref callback);
     }
 
     /// <summary>
     /// Trains until <see cref="FitOptions.Epochs"/> epochs are complete, early stopping ends the run, or
-    /// <paramref name="callback"/> returns <see cref="FitAction.Stop"/>. With early stopping, the best epoch's
-    /// parameters are restored at the end however the run ended. Sets the trainer's
-    /// <see cref="Trainer{T}.TrackLayerNorms"/> to <see cref="FitOptions.TrackLayerNorms"/>; a later call continues
-    /// where this one ended.
+    /// <paramref name="cancellationToken"/> is cancelled (see <see cref="Run{TCallback}(ref TCallback, CancellationToken)"/>).
     /// </summary>
+    /// <param name="cancellationToken">Stops the run after the step in progress; the run then returns, it does not throw.</param>
     /// <exception cref="NonFiniteTrainingException">A step met a NaN or infinity under <see cref="NonFinitePolicy.Throw"/>.</exception>
-    public FitResult Run<TCallback>(ref TCallback callback) where TCallback : IFitCallback
+    public FitResult Run(CancellationToken cancellationToken = default)
+    {
+        var callback = new NoCallback();
+        return Run(ref callback, cancellationToken);
+    }
+
+    /// <summary>
+    /// Trains until <see cref="FitOptions.Epochs"/> epochs are complete, early stopping ends the run,
+    /// <paramref name="callback"/> returns <see cref="FitAction.Stop"/>, or <paramref name="cancellationToken"/> is
+    /// cancelled. With early stopping, the best epoch's parameters are restored at the end unless the run was
+    /// cancelled. Sets the trainer's <see cref="Trainer{T}.TrackLayerNorms"/> to <see cref="FitOptions.TrackLayerNorms"/>;
+    /// a later call continues where this one ended.
+    /// </summary>
+    /// <remarks>
+    /// Cancellation is checked after every step: the step in progress completes, the run returns with
+    /// <see cref="FitStopReason.Cancelled"/> and leaves the parameters as that step left them, so a checkpoint of the
+    /// trainer with <see cref="CompletedEpochs"/>, <see cref="StepsIntoEpoch"/> and <see cref="ShuffleState"/> resumes
+    /// bit-identically. An epoch cut short is not in <see cref="History"/> and gets no <see cref="IFitCallback.OnEpoch"/>.
+    /// </remarks>
+    /// <param name="callback">Called after every step and every epoch.</param>
+    /// <param name="cancellationToken">Stops the run after the step in progress; the run then returns, it does not throw.</param>
+    /// <exception cref="NonFiniteTrainingException">A step met a NaN or infinity under <see cref="NonFinitePolicy.Throw"/>.</exception>
+    public FitResult Run<TCallback>(ref TCallback callback, CancellationToken cancellationToken = default) where TCallback : IFitCallback
     {
         Trainer.TrackLayerNorms = Options.TrackLayerNorms;
         FitStopReason reason = FitStopReason.Completed;
         while (CompletedEpochs < Options.Epochs)
         {
-            EpochMetrics metrics = TrainEpoch(ref callback, out bool stoppedInEpoch);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                reason = FitStopReason.Cancelled;
+                break;
+            }
+            EpochMetrics? trained = TrainEpoch(ref callback, cancellationToken, out bool stoppedInEpoch);
+            if (trained is not { } metrics)
+            {
+                reason = FitStopReason.Cancelled;
+                break;
+            }
             CompletedEpochs++;
             _history.Add(metrics);
             bool outOfPatience = TrackBest(metrics);
@@ -150,13 +198,17 @@ public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
                 break;
             }
         }
-        if (_bestEpoch > 0 && _bestParameters.Length > 0) _bestParameters.CopyTo(Trainer.Network.Parameters);
+        if (reason != FitStopReason.Cancelled && _bestEpoch > 0 && _bestParameters.Length > 0)
+            _bestParameters.CopyTo(Trainer.Network.Parameters);
         return new FitResult(_history.ToArray(), reason, _bestEpoch);
     }
 
-    private EpochMetrics TrainEpoch<TCallback>(ref TCallback callback, out bool stopped) where TCallback : IFitCallback
+    // Null when cancelled before the epoch's last step: the epoch stays unfinished, its position in StepsIntoEpoch.
+    private EpochMetrics? TrainEpoch<TCallback>(ref TCallback callback, CancellationToken cancellationToken, out bool stopped)
+        where TCallback : IFitCallback
     {
         int epoch = CompletedEpochs + 1;
+        int skipped = StepsIntoEpoch;
         int n = Training.Count, width = Training.Features.Width, steps = 0, samples = 0, correct = 0;
         bool useLabels = Training.HasLabels;
         double lossSum = 0, weightSum = 0;
@@ -169,11 +221,12 @@ public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
         long allocated = GC.GetAllocatedBytesForCurrentThread();
         long start = Stopwatch.GetTimestamp();
 
+        _epochStartState = _random.State;
         MiniBatch.FillSequence(_order);
         if (Options.Shuffle) _random.Shuffle<int>(_order);
         ReadOnlySpan2D<T> features = Training.Features.Span;
         var featureBatch = new Span2D<T>(_featureBatch, _batchSize, width);
-        for (int first = 0; first < n; first += _batchSize)
+        for (int first = skipped * _batchSize; first < n; first += _batchSize)
         {
             int rows = Math.Min(_batchSize, n - first);
             ReadOnlySpan<int> indices = _order.AsSpan(first, rows);
@@ -201,12 +254,18 @@ public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
             samples += rows;
             steps++;
             if (Options.TrackLayerNorms) AccumulateLayerNorms();
-            if (callback.OnStep(new StepReport(epoch, steps, rows, double.CreateTruncating(loss), Trainer.StepCount)) == FitAction.Stop)
+            if (callback.OnStep(new StepReport(epoch, skipped + steps, rows, double.CreateTruncating(loss), Trainer.StepCount)) == FitAction.Stop)
             {
                 stopped = true;
                 break;
             }
+            if (cancellationToken.IsCancellationRequested && first + _batchSize < n)
+            {
+                StepsIntoEpoch = skipped + steps;
+                return null;
+            }
         }
+        StepsIntoEpoch = 0;
 
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         long bytes = GC.GetAllocatedBytesForCurrentThread() - allocated;

@@ -68,8 +68,13 @@ public sealed class Lbfgs<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// One <c>optimizer.step(closure)</c>: up to <see cref="LbfgsSettings.MaxIterations"/> iterations on the whole of
     /// <paramref name="data"/>, keeping the history for the next call.
     /// </summary>
+    /// <param name="data">The whole training set.</param>
+    /// <param name="cancellationToken">
+    /// Checked before every iteration: a cancelled step returns <see cref="LbfgsStopReason.Cancelled"/> after the
+    /// iteration in progress, with the parameters and history consistent, so a later call continues.
+    /// </param>
     /// <exception cref="ArgumentException">The data does not fit the network or the loss.</exception>
-    public LbfgsStepResult Step(FitData<T> data)
+    public LbfgsStepResult Step(FitData<T> data, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
         LbfgsSettings s = Settings;
@@ -83,6 +88,11 @@ public sealed class Lbfgs<T> where T : unmanaged, IFloatingPointIeee754<T>
         LbfgsStopReason reason = LbfgsStopReason.MaxIterations;
         while (iterations < s.MaxIterations)
         {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                reason = LbfgsStopReason.Cancelled;
+                break;
+            }
             iterations++;
             Iterations++;
             if (Iterations == 1)

@@ -54,6 +54,8 @@ public enum LbfgsStopReason
     LossTolerance,
     /// <summary>The search direction was no longer a descent direction (gᵀd &gt; −tolerance_change).</summary>
     NotDescending,
+    /// <summary>The cancellation token was cancelled; the step returned after the iteration in progress.</summary>
+    Cancelled,
 }
 
 /// <summary>The outcome of one <see cref="Lbfgs{T}.Step"/>.</summary>

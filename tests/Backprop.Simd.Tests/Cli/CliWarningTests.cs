@@ -36,6 +36,14 @@ public class CliWarningTests
     }
 
     [Fact]
+    public void A_healthy_run_at_batch_1_is_not_flagged_by_one_lucky_first_step()
+    {
+        // At batch 1 a step's loss is one sample's and can be 1e-7: later epochs are judged against the previous epoch.
+        CliRun run = CliRun.Of("train", "--epochs", "4", "--batch", "1", "--limit", "400", "--seed", "3").Expect(ExitCode.Success);
+        Assert.DoesNotContain("diverging", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_stray_IDX_label_of_255_is_said_not_silently_trained_as_256_classes()
     {
         using var folder = new TempFolder();

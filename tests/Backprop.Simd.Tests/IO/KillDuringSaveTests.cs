@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using Backprop.Simd.IO;
+using Backprop.Simd.Tests.Cli;
 
 namespace Backprop.Simd.Tests.IO;
 
@@ -66,23 +66,10 @@ public sealed class KillDuringSaveTests : IDisposable
     private static Process StartSaver(string path)
     {
         string tests = typeof(SaveLoop).Assembly.Location;
-        var start = new ProcessStartInfo(DotnetHost(), ["exec", tests])
+        return ToolProcess.Start([tests], new Dictionary<string, string>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["DOTNET_STARTUP_HOOKS"] = tests;
-        start.Environment[SaveLoop.TargetVariable] = path;
-        return Process.Start(start) ?? throw new InvalidOperationException("The saver process did not start.");
-    }
-
-    // The test host normally runs under the dotnet muxer; otherwise it sits three folders above the runtime's own.
-    private static string DotnetHost()
-    {
-        string executable = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "dotnet.exe" : "dotnet";
-        if (Environment.ProcessPath is string process && Path.GetFileName(process) == executable) return process;
-        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is string host && File.Exists(host)) return host;
-        return Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", executable));
+            ["DOTNET_STARTUP_HOOKS"] = tests,
+            [SaveLoop.TargetVariable] = path,
+        });
     }
 }

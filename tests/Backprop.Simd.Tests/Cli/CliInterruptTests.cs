@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Backprop.Cli;
+using Backprop.Simd.Tests.Data;
+
+namespace Backprop.Simd.Tests.Cli;
+
+/// <summary>
+/// Ctrl+C loses nothing: a running <c>train</c> that receives SIGINT finishes its step, saves a resumable checkpoint,
+/// says how to resume and exits 130; the resumed run ends with a model file byte-identical to an uninterrupted run's.
+/// </summary>
+public sealed class CliInterruptTests
+{
+    private const int SigInt = 2;
+    private static readonly string[] Run = ["train", "--epochs", "10", "--batch", "1", "--layers", "96,96", "--seed", "3"];
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
+    [SkippableFact]
+    public void SIGINT_in_train_saves_a_checkpoint_whose_resume_is_byte_identical_to_an_uninterrupted_run()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "POSIX signals only");
+        using var folder = new TempFolder();
+        string checkpoint = folder.File("run.bpm"), uninterrupted = folder.File("full.bpm");
+
+        using Process child = ToolProcess.StartTool([.. Run, "--save", checkpoint]);
+        Task<string> errors = child.StandardError.ReadToEndAsync();
+        var output = new List<string>();
+        // The signal goes in once the second epoch has been reported: the run is in its stride, eight epochs from its end.
+        while (child.StandardOutput.ReadLine() is string line)
+        {
+            output.Add(line);
+            if (line.StartsWith("epoch  2/10", StringComparison.Ordinal)) break;
+        }
+        Assert.True(Kill(child.Id, SigInt) == 0, "kill failed: " + Marshal.GetLastPInvokeError());
+        output.AddRange(child.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.True(child.WaitForExit(60_000), "train did not stop after SIGINT");
+        string printed = string.Join("\n", output);
+        Assert.True(child.ExitCode == ExitCode.Interrupted, "exit code " + child.ExitCode + "\n" + printed + "\n" + errors.Result);
+        Assert.Contains("stopping after this step", errors.Result, StringComparison.Ordinal);
+        string resume = "resume with: backprop " + string.Join(' ', Run) + " --save " + checkpoint + " --resume " + checkpoint;
+        Assert.Contains(output, line => line.StartsWith("interrupted ", StringComparison.Ordinal) && line.EndsWith(resume, StringComparison.Ordinal));
+
+        CliRun.Of([.. Run, "--save", checkpoint, "--resume", checkpoint, "--quiet"]).Expect(ExitCode.Success);
+        CliRun.Of([.. Run, "--save", uninterrupted, "--quiet"]).Expect(ExitCode.Success);
+        Assert.Equal(File.ReadAllBytes(uninterrupted), File.ReadAllBytes(checkpoint));
+    }
+
+    [Fact]
+    public void Checkpoint_every_N_epochs_writes_a_resumable_file_during_the_run()
+    {
+        using var folder = new TempFolder();
+        string checkpoint = folder.File("run.bpm"), uninterrupted = folder.File("full.bpm");
+        string[] run = ["train", "--epochs", "4", "--limit", "400", "--seed", "2"];
+        // Two epochs with a checkpoint after each: the file holds epoch 2, from which two more epochs end where four do.
+        CliRun.Of([.. run[..2], "2", .. run[3..], "--save", checkpoint, "--checkpoint-every", "1", "--quiet"]).Expect(ExitCode.Success);
+        CliRun.Of([.. run, "--save", checkpoint, "--resume", checkpoint, "--quiet"]).Expect(ExitCode.Success);
+        CliRun.Of([.. run, "--save", uninterrupted, "--quiet"]).Expect(ExitCode.Success);
+        Assert.Equal(File.ReadAllBytes(uninterrupted), File.ReadAllBytes(checkpoint));
+    }
+
+    [Fact]
+    public void Checkpoint_every_without_save_is_a_usage_error()
+    {
+        CliRun.Of("train", "--checkpoint-every", "2").Expect(ExitCode.Usage).ExpectOneLineError("--checkpoint-every", "--save");
+    }
+}

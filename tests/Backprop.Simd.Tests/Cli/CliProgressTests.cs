@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace Backprop.Simd.Tests.Cli;
+
+/// <summary>
+/// On a terminal, <c>train</c> and <c>bench</c> redraw a progress line while they work. The tool runs in a
+/// pseudo-terminal made by <c>script</c> (util-linux), and the test reads every frame it drew.
+/// </summary>
+public sealed partial class CliProgressTests
+{
+    [GeneratedRegex(@"epoch 1/2 \[[#.]+\] (\d+)/(\d+)  loss \d+\.\d{4}")]
+    private static partial Regex TrainFrame();
+
+    [SkippableFact]
+    public void Train_on_a_terminal_draws_intermediate_frames_with_loss_rate_and_ETA()
+    {
+        string frames = InPseudoTerminal("train", "--epochs", "2", "--batch", "1", "--layers", "256,256");
+        var counts = new HashSet<int>();
+        foreach (Match match in TrainFrame().Matches(frames))
+        {
+            int done = int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            if (done < int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)) counts.Add(done);
+        }
+        Assert.True(counts.Count >= 2, "expected at least two intermediate frames of epoch 1, got:\n" + frames);
+        Assert.Contains("samples/s  ETA ", frames, StringComparison.Ordinal);
+        Assert.Contains("epoch 2/2  train loss", frames, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_a_terminal_train_prints_plain_lines_only()
+    {
+        CliRun run = CliRun.Of("train", "--epochs", "2", "--limit", "300");
+        Assert.DoesNotContain('\r', run.Output);
+        Assert.DoesNotContain("[#", run.Output, StringComparison.Ordinal);
+    }
+
+    // script runs the command on a fresh pseudo-terminal and copies everything it wrote, carriage returns included.
+    private static string InPseudoTerminal(params string[] args)
+    {
+        Skip.IfNot(OperatingSystem.IsLinux() && File.Exists("/usr/bin/script"), "needs util-linux's script");
+        string command = string.Join(' ', [Quote(ToolProcess.DotnetHost()), "exec", Quote(ToolProcess.ToolAssembly), .. args]);
+        string typescript = Path.GetTempFileName();
+        try
+        {
+            var start = new ProcessStartInfo("/usr/bin/script", ["-qfec", command, typescript])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                RedirectStandardInput = true,
+                UseShellExecute = false,
+            };
+            using Process script = Process.Start(start) ?? throw new InvalidOperationException("script did not start");
+            script.StandardInput.Close();
+            Task<string> output = script.StandardOutput.ReadToEndAsync(), errors = script.StandardError.ReadToEndAsync();
+            Assert.True(script.WaitForExit(120_000), "the tool did not finish in the pseudo-terminal");
+            Assert.True(script.ExitCode == 0, "exit code " + script.ExitCode + ": " + output.Result + errors.Result);
+            return File.ReadAllText(typescript);
+        }
+        finally
+        {
+            File.Delete(typescript);
+        }
+    }
+
+    private static string Quote(string word) => "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+}
