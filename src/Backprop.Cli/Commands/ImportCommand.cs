@@ -27,6 +27,11 @@ internal static class ImportCommand
             Description = "The module prefix of the safetensors names, e.g. net. for net.0.weight (\"\" for none); "
                 + "detected when every tensor shares one.",
         };
+        prefix.Validators.Add(result =>
+        {
+            if (result.Tokens is [{ Value: { Length: > 0 } given }] && !given.EndsWith('.'))
+                result.AddError("--prefix '" + given + "' must end in '.', as in " + given + ".");
+        });
         Choice<LossKind> loss = LossOption.Create("The loss for files without backprop metadata; overrides the metadata "
             + "when given.", defaultName: null);
         var command = new Command("import", "Convert a safetensors file in PyTorch's nn.Sequential naming to a native model file.")

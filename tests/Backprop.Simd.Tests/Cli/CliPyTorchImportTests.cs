@@ -113,7 +113,7 @@ public sealed class CliPyTorchImportTests
 
         CliRun.Of([.. common, "--prefix", "model."]).Expect(ExitCode.Failure)
             .ExpectOneLineError("'model.layers.0.weight' is not under the given prefix 'model.'");
-        CliRun.Of([.. common, "--prefix", "model.layers"]).Expect(ExitCode.Usage).ExpectOneLineError("must end in '.'");
+        CliRun.Of([.. common, "--prefix", "model.layers"]).Expect(ExitCode.Usage).ExpectOneLineError("--prefix 'model.layers' must end in '.'");
         CliRun.Of([.. common, "--prefix", "model.layers."]).Expect(ExitCode.Success);
     }
 
