@@ -152,9 +152,9 @@ internal static class TrainCommand
     {
         int[] hidden = parsed.GetValue(options.Layers)!;
         RequireMemory(train.FeatureCount, hidden, train.ClassCount, batch);
-        Activation activation = ActivationOption.Parse(parsed.GetValue(options.Activation)!);
+        Activation[] activations = ActivationOption.ForHiddenLayers(parsed.GetValue(options.Activation)!, hidden.Length, "--layers");
         var layers = new Dense[hidden.Length + 1];
-        for (int i = 0; i < hidden.Length; i++) layers[i] = new Dense(hidden[i], activation);
+        for (int i = 0; i < hidden.Length; i++) layers[i] = new Dense(hidden[i], activations[i]);
         layers[^1] = new Dense(train.ClassCount);
         var network = new Network<float>(train.FeatureCount, layers, parsed.GetValue(options.Seed));
 

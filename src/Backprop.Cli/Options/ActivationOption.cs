@@ -7,7 +7,7 @@ namespace Backprop.Cli.Options;
 
 /// <summary>
 /// Activation names on the command line: <c>relu</c>, <c>tanh</c>, … and the parameterised <c>leaky-relu:0.1</c>,
-/// <c>elu:1.0</c>.
+/// <c>elu:1.0</c>; a comma list such as <c>relu,tanh</c> gives one per hidden layer, a single name applies to all.
 /// </summary>
 internal static class ActivationOption
 {
@@ -42,7 +42,8 @@ internal static class ActivationOption
     {
         var option = new Option<string>("--activation")
         {
-            Description = description + " leaky-relu:SLOPE and elu:ALPHA set the parameter.",
+            Description = description + " A comma list (relu,tanh) gives one per hidden layer; one name applies to all. "
+                + "leaky-relu:SLOPE and elu:ALPHA set the parameter.",
             HelpName = string.Join('|', Names.Keys),
         };
         if (defaultName is not null) option.DefaultValueFactory = _ => defaultName;
@@ -50,15 +51,45 @@ internal static class ActivationOption
         return option;
     }
 
-    /// <summary>The activation a validated option value names.</summary>
-    public static Activation Parse(string text) =>
-        TryParse(text, out Activation activation, out _) ? activation
-            : throw new ArgumentException("'" + text + "' is not an activation.", nameof(text));
+    /// <summary>
+    /// The activations of <paramref name="hiddenLayers"/> hidden layers from a validated option value: one name for all
+    /// of them, or one name per layer.
+    /// </summary>
+    /// <param name="text">The option's value.</param>
+    /// <param name="hiddenLayers">How many hidden layers the network has.</param>
+    /// <param name="counted">Where that count comes from, for the error (e.g. "--layers", "the file").</param>
+    /// <exception cref="UsageException">The list has neither one name nor one per hidden layer.</exception>
+    public static Activation[] ForHiddenLayers(string text, int hiddenLayers, string counted)
+    {
+        string[] items = text.Split(',');
+        if (items.Length != 1 && items.Length != hiddenLayers)
+            throw new UsageException("--activation lists " + items.Length + " activations but " + counted + " has " + hiddenLayers
+                + " hidden layers; give one name for all of them" + (hiddenLayers > 1 ? " or " + hiddenLayers + ", e.g. --activation "
+                + ExampleList(hiddenLayers) : "") + ".");
+        var activations = new Activation[hiddenLayers];
+        for (int i = 0; i < hiddenLayers; i++)
+        {
+            if (!TryParse(items[items.Length == 1 ? 0 : i], out activations[i], out _))
+                throw new ArgumentException("'" + text + "' is not an activation list.", nameof(text));
+        }
+        return activations;
+    }
+
+    /// <summary>An example value naming <paramref name="hiddenLayers"/> activations, e.g. <c>relu,relu</c>.</summary>
+    public static string ExampleList(int hiddenLayers) => string.Join(',', Enumerable.Repeat("relu", Math.Max(hiddenLayers, 1)));
 
     private static void Validate(OptionResult result)
     {
         if (result.Implicit || result.Tokens.Count == 0) return;
-        if (!TryParse(result.Tokens[0].Value, out _, out string? error)) result.AddError(error!);
+        string text = result.Tokens[0].Value;
+        foreach (string item in text.Split(','))
+        {
+            string? error = null;
+            if (item.Length == 0) error = "'" + text + "' is not a valid value for --activation: the list has an empty name.";
+            else if (TryParse(item, out _, out error)) continue;
+            result.AddError(error!);
+            return;
+        }
     }
 
     private static bool TryParse(string text, out Activation activation, out string? error)

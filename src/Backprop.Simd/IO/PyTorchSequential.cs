@@ -9,15 +9,17 @@ namespace Backprop.Simd.IO;
 /// dict, so a model trained in PyTorch can be served here and the other way round.
 /// </summary>
 /// <remarks>
-/// <para>Naming rule: layer i (0-based) is the <c>nn.Linear</c> at Sequential index 2i, its activation the module at
+/// <para>Export naming: layer i (0-based) is the <c>nn.Linear</c> at Sequential index 2i, its activation the module at
 /// index 2i + 1. Every layer owns an activation slot, an identity one included, so layer i's tensors are always
-/// <c>{2i}.weight</c> and <c>{2i}.bias</c>; a PyTorch model whose hidden layer has no activation must place an
-/// <c>nn.Identity()</c> there. The last layer's slot holds no tensors, so a plain
-/// <c>Sequential(Linear, ReLU, Linear)</c> matches with an identity output.</para>
-/// <para><c>{2i}.weight</c> has PyTorch's shape [out, in], the transpose of our [in, out] block; <c>{2i}.bias</c> is
-/// [out]. Export writes F32 (a float64 model is rounded to nearest) and records the architecture in the metadata
-/// keys <see cref="InputSizeKey"/>, <see cref="ActivationsKey"/> and <see cref="LossKey"/>; the model's own metadata
-/// is copied alongside.</para>
+/// <c>{2i}.weight</c> and <c>{2i}.bias</c> and the file loads into such a Sequential with <c>strict=True</c>.</para>
+/// <para>Import is wider (see <see cref="PyTorchSequentialLayout"/>): the Linear layers are the Sequential indices that
+/// carry tensors, in increasing order, whatever the gaps, so Dropout and Identity modules (which have no tensors and do
+/// nothing at inference) may sit anywhere; the names may share a module prefix such as <c>net.</c>. The gaps do not say
+/// which activation a layer has: the caller or our metadata does.</para>
+/// <para><c>weight</c> has PyTorch's shape [out, in], the transpose of our [in, out] block; <c>bias</c> is [out].
+/// Export writes F32 (a float64 model is rounded to nearest) and records the architecture in the metadata keys
+/// <see cref="InputSizeKey"/>, <see cref="ActivationsKey"/> and <see cref="LossKey"/>; the model's own metadata is
+/// copied alongside.</para>
 /// </remarks>
 public static class PyTorchSequential
 {
@@ -81,55 +83,32 @@ public static class PyTorchSequential
     }
 
     /// <summary>
-    /// A float model from PyTorch-named tensors. The layer sizes come from the tensor shapes; the activations and the
-    /// loss come from the arguments when given, otherwise from the file's metadata.
+    /// A float model from the state dict of a PyTorch <c>nn.Sequential</c> of Linear layers and tensor-free modules
+    /// (activations, Dropout, Identity), laid out as <see cref="PyTorchSequentialLayout.Find"/> finds it. The layer
+    /// sizes come from the tensor shapes; the activations and the loss come from the arguments when given, otherwise
+    /// from the file's metadata.
     /// </summary>
-    /// <param name="file">Tensors named <c>0.weight</c>, <c>0.bias</c>, <c>2.weight</c>, ... and nothing else.</param>
-    /// <param name="activations">One activation per layer, overriding the metadata; required for files without it.</param>
+    /// <param name="file">Tensors named <c>{prefix}{index}.weight</c> and <c>{prefix}{index}.bias</c> and nothing else, e.g. <c>0.weight</c>, <c>0.bias</c>, <c>3.weight</c>, <c>3.bias</c>.</param>
+    /// <param name="activations">One activation per Linear layer, the output layer's last, overriding the metadata; required for files without it.</param>
     /// <param name="loss">The loss, overriding the metadata; required for files without it.</param>
-    /// <exception cref="ModelFormatException">A tensor is missing, extra or misshapen, or the architecture is neither in the file nor given.</exception>
-    /// <exception cref="ArgumentException"><paramref name="activations"/> does not have one entry per layer.</exception>
-    public static ModelDescription<float> Import(SafeTensorsFile file, IReadOnlyList<Activation>? activations = null, LossKind? loss = null)
+    /// <param name="prefix">The module prefix of the names (e.g. <c>net.</c>; empty for none); null to detect the one every tensor shares.</param>
+    /// <exception cref="ModelFormatException">A tensor is outside the layout, missing or misshapen (the message names it), or the architecture is neither in the file nor given.</exception>
+    /// <exception cref="ArgumentException"><paramref name="activations"/> does not have one entry per layer, or gives a non-identity activation to a layer the next Linear follows directly; <paramref name="prefix"/> does not end in '.'.</exception>
+    public static ModelDescription<float> Import(SafeTensorsFile file, IReadOnlyList<Activation>? activations = null,
+        LossKind? loss = null, string? prefix = null)
     {
         ArgumentNullException.ThrowIfNull(file);
-        int layerCount = 0;
-        while (file.TryGetTensor(WeightName(layerCount), out _)) layerCount++;
-        if (layerCount == 0)
-            throw new ModelFormatException($"The file has no tensor '{WeightName(0)}'; it is not an nn.Sequential of Linear layers.");
-
-        var weights = new SafeTensor[layerCount];
-        var biases = new SafeTensor[layerCount];
-        var sizes = new int[layerCount + 1];
-        for (int layer = 0; layer < layerCount; layer++)
-        {
-            file.TryGetTensor(WeightName(layer), out var weight);
-            if (!file.TryGetTensor(BiasName(layer), out var bias))
-                throw new ModelFormatException($"Tensor '{BiasName(layer)}' is missing (Linear layers without bias are not supported).");
-            if (weight!.Shape.Count != 2)
-                throw new ModelFormatException($"Tensor '{weight.Name}' has rank {weight.Shape.Count}; a Linear weight is [out, in].");
-            int fanOut = weight.Shape[0], fanIn = weight.Shape[1];
-            if (layer == 0) sizes[0] = fanIn;
-            else if (fanIn != sizes[layer])
-                throw new ModelFormatException($"Tensor '{weight.Name}' expects {fanIn} inputs but the previous layer has {sizes[layer]} outputs.");
-            if (bias.Shape.Count != 1 || bias.Shape[0] != fanOut)
-                throw new ModelFormatException($"Tensor '{bias.Name}' has shape [{string.Join(", ", bias.Shape)}]; expected [{fanOut}].");
-            sizes[layer + 1] = fanOut;
-            weights[layer] = weight;
-            biases[layer] = bias;
-        }
-        // Every weight and bias was found, so any further tensor is one the layout has no place for.
-        if (file.Tensors.Count != 2 * layerCount)
-            throw new ModelFormatException(DescribeUnexpectedTensors(file, layerCount));
-
-        int inputSize = sizes[0];
+        var layout = PyTorchSequentialLayout.Find(file, prefix);
+        int layerCount = layout.LayerCount, inputSize = layout.InputSize;
         if (file.Metadata.TryGetValue(InputSizeKey, out string? recordedInput)
             && recordedInput != inputSize.ToString(CultureInfo.InvariantCulture))
-            throw new ModelFormatException($"Metadata '{InputSizeKey}' is '{recordedInput}' but tensor '{WeightName(0)}' has {inputSize} inputs.");
+            throw new ModelFormatException($"Metadata '{InputSizeKey}' is '{recordedInput}' but tensor '{layout.Weight(0).Name}' has {inputSize} inputs.");
+        if (activations is not null && activations.Count != layerCount)
+            throw new ArgumentException($"{activations.Count} activations were given for {layerCount} layers.", nameof(activations));
         var layerActivations = activations ?? ReadActivations(file, layerCount);
-        if (layerActivations.Count != layerCount)
-            throw new ArgumentException($"{layerActivations.Count} activations were given for {layerCount} layers.", nameof(activations));
+        RequireNoActivationWithoutModule(layout, layerActivations, fromCaller: activations is not null);
         var layers = new Dense[layerCount];
-        for (int layer = 0; layer < layerCount; layer++) layers[layer] = new Dense(sizes[layer + 1], layerActivations[layer]);
+        for (int layer = 0; layer < layerCount; layer++) layers[layer] = new Dense(layout.Weight(layer).Shape[0], layerActivations[layer]);
 
         int parameterCount;
         try
@@ -141,33 +120,35 @@ public static class PyTorchSequential
             throw new ModelFormatException($"The architecture is invalid: {e.Message}", e);
         }
         var parameters = new float[parameterCount];
-        int offset = 0;
+        int offset = 0, fanIn = inputSize;
         for (int layer = 0; layer < layerCount; layer++)
         {
-            int fanIn = sizes[layer], fanOut = sizes[layer + 1];
-            var weight = weights[layer].Values;
+            int fanOut = layers[layer].Units;
+            var weight = layout.Weight(layer).Values;
             for (int i = 0; i < fanIn; i++)
             {
                 for (int o = 0; o < fanOut; o++) parameters[offset + i * fanOut + o] = weight[o * fanIn + i];
             }
             offset += fanIn * fanOut;
-            biases[layer].Values.CopyTo(parameters, offset);
+            layout.Bias(layer).Values.CopyTo(parameters, offset);
             offset += fanOut;
+            fanIn = fanOut;
         }
         return new ModelDescription<float>(inputSize, layers, loss ?? ReadLoss(file), parameters, metadata: UserMetadata(file));
     }
 
-    private static string DescribeUnexpectedTensors(SafeTensorsFile file, int layerCount)
+    // Adjacent Sequential indices leave no slot for a module, so an activation there is one PyTorch never applies.
+    private static void RequireNoActivationWithoutModule(PyTorchSequentialLayout layout, IReadOnlyList<Activation> activations,
+        bool fromCaller)
     {
-        var names = new StringBuilder();
-        foreach (var tensor in file.Tensors)
+        for (int layer = 0; layer < layout.LayerCount - 1; layer++)
         {
-            bool expected = false;
-            for (int layer = 0; layer < layerCount && !expected; layer++)
-                expected = tensor.Name == WeightName(layer) || tensor.Name == BiasName(layer);
-            if (!expected) names.Append(names.Length == 0 ? "'" : ", '").Append(tensor.Name).Append('\'');
+            if (!layout.IsFollowedDirectly(layer) || activations[layer].Kind == ActivationKind.Identity) continue;
+            string message = $"Linear layers '{layout.Weight(layer).Name}' and '{layout.Weight(layer + 1).Name}' are adjacent "
+                + $"Sequential modules, so layer {layer} has no activation, but {activations[layer].Kind} is given for it; give Identity.";
+            throw fromCaller ? new ArgumentException(message, nameof(activations))
+                : new ModelFormatException($"Metadata '{ActivationsKey}': {message}");
         }
-        return $"Tensors {names} are not part of an nn.Sequential(Linear, Act, ..., Linear) with {layerCount} Linear layers.";
     }
 
     private static string FormatActivations(IReadOnlyList<Dense> layers)
@@ -187,7 +168,8 @@ public static class PyTorchSequential
     {
         if (!file.Metadata.TryGetValue(ActivationsKey, out string? text))
             throw new ModelFormatException(
-                $"The file has no '{ActivationsKey}' metadata (a plain PyTorch file?); pass the activations explicitly.");
+                $"The file has no '{ActivationsKey}' metadata (a plain PyTorch file?); pass the activations explicitly: one per "
+                + $"Linear layer, {layerCount} here, the output layer's last (e.g. {ExampleActivations(layerCount)}).");
         string[] items = text.Split(',');
         if (items.Length != layerCount)
             throw new ModelFormatException($"Metadata '{ActivationsKey}' lists {items.Length} activations for {layerCount} layers.");
@@ -203,6 +185,9 @@ public static class PyTorchSequential
         }
         return activations;
     }
+
+    private static string ExampleActivations(int layerCount) =>
+        string.Join(", ", [.. Enumerable.Repeat(nameof(Activation.Relu), layerCount - 1), nameof(Activation.Identity)]);
 
     private static LossKind ReadLoss(SafeTensorsFile file)
     {
