@@ -210,7 +210,11 @@ internal static class TrainCommand
         text.Append(trainer.Network.InputSize.ToString(CultureInfo.InvariantCulture));
         foreach (DenseLayer layer in trainer.Network.Layers)
             text.Append('-').Append(layer.Units.ToString(CultureInfo.InvariantCulture));
-        text.Append(' ').Append(ActivationOption.NameOf(trainer.Network.Layers[0].Activation));
+        // One name when every hidden layer shares it (the common case), else one per hidden layer as --activation takes them.
+        ReadOnlySpan<DenseLayer> layers = trainer.Network.Layers;
+        var hidden = new List<string>();
+        for (int i = 0; i < Math.Max(layers.Length - 1, 1); i++) hidden.Add(ActivationOption.NameOf(layers[i].Activation));
+        text.Append(' ').Append(hidden.TrueForAll(name => name == hidden[0]) ? hidden[0] : string.Join(',', hidden));
         text.Append(string.Create(CultureInfo.InvariantCulture,
             $" ({trainer.Network.ParameterCount:N0} parameters), loss {LossOption.NameOf(trainer.Loss.Kind)}, "
             + $"{trainer.Optimizer.Settings.Kind} lr {trainer.Optimizer.Settings.LearningRate:G4}, batch {batch}, "
