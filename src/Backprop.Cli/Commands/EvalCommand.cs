@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Backprop.Cli.Input;
 using Backprop.Cli.Options;
+using Backprop.Cli.Output;
 using Backprop.Simd.Data;
 using Backprop.Simd.Inference;
 using Backprop.Simd.IO;
@@ -47,21 +48,19 @@ internal static class EvalCommand
     private static int Run(ToolConsole console, string modelPath, DataOptions dataOptions, ParseResult parsed,
         double validationSplit, ulong seed, WeightFormat weightFormat)
     {
-        ModelDescription<float> description = ModelFile.LoadFinite(modelPath);
-        ModelMetadata metadata = ModelMetadata.From(description.Metadata, description.InputSize);
-        PreparedData data = PreparedData.Load(dataOptions, parsed, validationSplit, seed, limit: null,
-            metadata.Standardization, standardize: false);
-        data.RequireFits(description.InputSize, description.OutputSize, modelPath);
-        RequireSameClasses(metadata.ClassNames, data.HeldOut.ClassNames, modelPath);
-
-        // The predictions predict and a service return: the frozen model, with the weight format asked for.
-        InferenceSession<float> session = FrozenModel<float>.From(description, weightFormat).CreateSession(MaxBatch);
-        EvaluationResult result = Evaluation.Evaluate(session, new Loss(description.Loss), TrainingData.For(data.HeldOut, description.Loss));
-        // A NaN loss has no accuracy worth reporting: the model or the data holds values it cannot compute with.
-        if (!double.IsFinite(result.Loss))
-            throw new DataFormatException(modelPath + ": the loss on the " + data.HeldOutName + " set of " + data.Train.Name
-                + " is " + result.Loss.ToString(CultureInfo.InvariantCulture) + "; the model cannot be evaluated on this data.");
-        ConfusionMatrix matrix = Evaluation.ConfusionMatrix(session, data.HeldOut.Features, data.HeldOut.Labels);
+        // Loading the data is most of an evaluation's time (decompressing images, parsing CSV); the bar says which stage runs.
+        var stages = new StageProgress(console.Interactive ? new ProgressBar(console.Output, console.Columns) : null, "eval", 4);
+        PreparedData data;
+        EvaluationResult result;
+        ConfusionMatrix matrix;
+        try
+        {
+            (data, result, matrix) = Score(stages, modelPath, dataOptions, parsed, validationSplit, seed, weightFormat);
+        }
+        finally
+        {
+            stages.Clear();
+        }
         IReadOnlyList<string> names = data.HeldOut.ClassNames;
         TextWriter output = console.Output;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -71,6 +70,35 @@ internal static class EvalCommand
         output.WriteLine();
         WriteConfusionMatrix(output, matrix, names);
         return ExitCode.Success;
+    }
+
+    private static (PreparedData, EvaluationResult, ConfusionMatrix) Score(StageProgress stages, string modelPath,
+        DataOptions dataOptions, ParseResult parsed, double validationSplit, ulong seed, WeightFormat weightFormat)
+    {
+        stages.Start("loading " + modelPath);
+        ModelDescription<float> description = ModelFile.LoadFinite(modelPath);
+        ModelMetadata metadata = ModelMetadata.From(description.Metadata, description.InputSize);
+        stages.Finish();
+        stages.Start("loading the data");
+        PreparedData data = PreparedData.Load(dataOptions, parsed, validationSplit, seed, limit: null,
+            metadata.Standardization, standardize: false);
+        data.RequireFits(description.InputSize, description.OutputSize, modelPath);
+        RequireSameClasses(metadata.ClassNames, data.HeldOut.ClassNames, modelPath);
+        stages.Finish();
+
+        // The predictions predict and a service return: the frozen model, with the weight format asked for.
+        stages.Start("scoring " + data.HeldOut.SampleCount.ToString("N0", CultureInfo.InvariantCulture) + " samples");
+        InferenceSession<float> session = FrozenModel<float>.From(description, weightFormat).CreateSession(MaxBatch);
+        EvaluationResult result = Evaluation.Evaluate(session, new Loss(description.Loss), TrainingData.For(data.HeldOut, description.Loss));
+        // A NaN loss has no accuracy worth reporting: the model or the data holds values it cannot compute with.
+        if (!double.IsFinite(result.Loss))
+            throw new DataFormatException(modelPath + ": the loss on the " + data.HeldOutName + " set of " + data.Train.Name
+                + " is " + result.Loss.ToString(CultureInfo.InvariantCulture) + "; the model cannot be evaluated on this data.");
+        stages.Finish();
+        stages.Start("confusion matrix");
+        ConfusionMatrix matrix = Evaluation.ConfusionMatrix(session, data.HeldOut.Features, data.HeldOut.Labels);
+        stages.Finish();
+        return (data, result, matrix);
     }
 
     // Scoring a model trained on a, b, c against data labelled x, y, z would pair unrelated classes by position.

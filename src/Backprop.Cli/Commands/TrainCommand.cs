@@ -91,9 +91,13 @@ internal static class TrainCommand
             new ModelMetadata(data.Train.ClassNames, data.Standardization, parsed.GetValue(options.Data.Data)));
         var callback = new TrainingCallback(reporter, saver, checkpointEvery);
         FitResult result;
-        using (var interruption = new Interruption(console.Error)) result = loop.Run(ref callback, interruption.Token);
+        using (var interruption = new Interruption(console.Error))
+        {
+            // A failure (a NaN under the Throw policy) must not print its message over the bar.
+            try { result = loop.Run(ref callback, interruption.Token); }
+            finally { reporter.ClearProgress(); }
+        }
         bool interrupted = result.StopReason == FitStopReason.Cancelled;
-        reporter.ClearProgress();
 
         EvaluationResult final = Evaluation.Evaluate(trainer, heldOut);
         console.Output.WriteLine(FinalLine(result, final, data.HeldOutName, loop.CompletedEpochs));
