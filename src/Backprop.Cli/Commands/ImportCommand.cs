@@ -16,7 +16,7 @@ internal static class ImportCommand
 {
     public static Command Create(ToolConsole console)
     {
-        var input = new Option<string>("--input") { Description = "The safetensors file to read.", Required = true };
+        var input = new Option<string>("--input") { Description = "The safetensors or ONNX (.onnx) file to read.", Required = true };
         var output = new Option<string>("--output") { Description = "The native model file to write.", Required = true };
         Option<string> activation = ActivationOption.Create("Hidden-layer activation for files without backprop metadata "
             + "(the output layer is linear); overrides the metadata when given.", defaultName: null);
@@ -30,6 +30,8 @@ internal static class ImportCommand
         {
             string target = parsed.GetValue(output)!;
             OutputPath.Prepare(target, "--output");
+            if (OnnxImport.Recognises(parsed.GetValue(input)!))
+                return OnnxImport.Run(console, parsed.GetValue(input)!, target, parsed.GetValue(activation), loss.IsGiven(parsed) ? loss.Get(parsed) : null);
             SafeTensorsFile file = SafeTensorsFile.Load(parsed.GetValue(input)!);
             Activation[]? activations = null;
             if (parsed.GetValue(activation) is { } hidden) activations = ActivationsFor(file, ActivationOption.Parse(hidden));

@@ -139,16 +139,12 @@ internal sealed class OnnxGraphReader
             throw Unsupported(node, "only alpha = 1, beta = 1 and transA = 0 are supported");
         long transB = IntAttribute(node, "transB", 0);
         if (transB is not (0 or 1)) throw Unsupported(node, $"transB = {transB}");
-        var x = Chain(node, 0);
-        float[]? bias = null;
-        if (node.Inputs.Count > 2 && node.Inputs[2].Length > 0)
-        {
-            var tensor = ConstantTensor(node, 2);
-            bias = ReadFloats(tensor, node);
-            if (!IsVector(tensor, WeightOutputs(ConstantTensor(node, 1), transB == 1)))
-                throw Unsupported(node, $"its bias '{tensor.Name}' has shape [{string.Join(", ", tensor.Dims)}], not [out] or [1, out]");
-        }
-        return Linear(node, index, x, Argument(node, 1), transB == 1, bias);
+        var linear = Linear(node, index, Chain(node, 0), Argument(node, 1), transB == 1, bias: null);
+        if (node.Inputs.Count < 3 || node.Inputs[2].Length == 0) return linear;
+        var tensor = ConstantTensor(node, 2);
+        if (!IsVector(tensor, linear.FanOut))
+            throw Unsupported(node, $"its bias '{tensor.Name}' has shape [{string.Join(", ", tensor.Dims)}], not [{linear.FanOut}] or [1, {linear.FanOut}]");
+        return new LinearValue(node, index, linear.Input, linear.Weights, ReadFloats(tensor, node), linear.FanIn, linear.FanOut);
     }
 
     private LinearValue Linear(OnnxNode node, int index, OnnxValue x, OnnxValue weightValue, bool transposed, float[]? bias)
@@ -299,9 +295,6 @@ internal sealed class OnnxGraphReader
     {
         if (!_values.TryAdd(name, value)) throw new ModelFormatException($"The {what} '{name}' is defined twice.");
     }
-
-    private static int WeightOutputs(OnnxTensor weight, bool transposed) =>
-        weight.Dims.Count == 2 ? (int)Math.Clamp(weight.Dims[transposed ? 0 : 1], -1, int.MaxValue) : -1;
 
     private static bool IsVector(OnnxTensor tensor, int length) =>
         (tensor.Dims.Count == 1 && tensor.Dims[0] == length) || (tensor.Dims.Count == 2 && tensor.Dims[0] == 1 && tensor.Dims[1] == length);

@@ -77,6 +77,7 @@ internal static class OnnxProtoWriter
         }
         writer.WriteString(8, tensor.Name);
         if (!tensor.RawData.IsEmpty) writer.WriteBytes(9, tensor.RawData.Span);
+        if (tensor.IsExternal) writer.WriteInt64(14, 1);
         return writer;
     }
 
