@@ -14,7 +14,7 @@ namespace Backprop.Simd.Tests.IO;
 /// </summary>
 public sealed class OnnxFuzzTests(ITestOutputHelper output)
 {
-    private const int QuickCases = 3_000, LongCases = 100_000;
+    private const int QuickCases = 10_000, LongCases = 200_000;
 
     [Fact]
     public void Mutated_onnx_files_import_or_throw_ModelFormatException() => Fuzz(QuickCases, seed: 21);
