@@ -31,7 +31,8 @@ internal static class ImportCommand
             string target = parsed.GetValue(output)!;
             OutputPath.Prepare(target, "--output");
             if (OnnxImport.Recognises(parsed.GetValue(input)!))
-                return OnnxImport.Run(console, parsed.GetValue(input)!, target, parsed.GetValue(activation), loss.IsGiven(parsed) ? loss.Get(parsed) : null);
+                return OnnxImport.Run(console, parsed.GetValue(input)!, target, parsed.GetValue(activation),
+                    loss.IsGiven(parsed) ? loss.Get(parsed) : null);
             SafeTensorsFile file = SafeTensorsFile.Load(parsed.GetValue(input)!);
             Activation[]? activations = null;
             if (parsed.GetValue(activation) is { } hidden) activations = ActivationsFor(file, ActivationOption.Parse(hidden));

@@ -44,6 +44,22 @@ public class OnnxGraphImportTests
     }
 
     [Fact]
+    public void A_weight_renamed_by_an_Identity_node_is_still_a_constant()
+    {
+        var imported = ImportEdited(graph => ReplaceNode(graph, "layer1/Gemm", gemm =>
+            [Node("share", "Identity", "layer1.weight", "shared"), gemm with { Inputs = [gemm.Inputs[0], "shared", gemm.Inputs[2]] }]));
+        Assert.Equal(Model.Parameters, imported.Parameters);
+    }
+
+    [Fact]
+    public void A_file_without_an_IR_version_is_refused()
+    {
+        var message = OnnxGraphWriter.Build(Model, "test") with { IrVersion = 0 };
+        var error = Assert.Throws<ModelFormatException>(() => OnnxModel.Import(OnnxProtoWriter.Write(message)));
+        Assert.Contains("IR version 0", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Weights_in_float_data_import_like_raw_data()
     {
         var imported = ImportEdited(graph => graph with

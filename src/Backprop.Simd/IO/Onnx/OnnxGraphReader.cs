@@ -22,6 +22,8 @@ internal sealed class OnnxGraphReader
 
     public static (int InputSize, Dense[] Layers, float[] Parameters) Read(OnnxModelMessage model)
     {
+        if (model.IrVersion < 3)
+            throw new ModelFormatException($"The model has IR version {model.IrVersion}; opset imports, which name the operators' meaning, need IR 3 or later.");
         var reader = new OnnxGraphReader(DefaultOpset(model));
         var graph = model.Graph;
         foreach (var tensor in graph.Initializers) reader.Define(tensor.Name, new ConstantValue(tensor), "initializer");
@@ -91,9 +93,12 @@ internal sealed class OnnxGraphReader
                 Define(node.Outputs[0], new ConstantValue(value.Tensor), node);
                 break;
             case "Identity":
+                // Exporters also put Identity on initializers (a weight shared or renamed), so constants pass too.
+                Define(node.Outputs[0], Argument(node, 0), node);
+                break;
             case "Dropout":
                 // Dropout is the identity in an inference graph; a training_mode input could turn it on.
-                if (node.OpType == "Dropout" && node.Inputs.Count > 2 && node.Inputs[2].Length > 0)
+                if (node.Inputs.Count > 2 && node.Inputs[2].Length > 0)
                     throw Unsupported(node, "a Dropout with a training_mode input is not an inference graph");
                 Define(node.Outputs[0], Chain(node, 0), node);
                 break;
