@@ -73,7 +73,7 @@ internal static class OnnxProtoWriter
         writer.WriteInt64(2, tensor.DataType);
         if (tensor.FloatData.Count > 0)
         {
-            writer.WriteFloatsAsBytes(4, [.. tensor.FloatData]);
+            writer.WritePackedFloats(4, [.. tensor.FloatData]);
         }
         writer.WriteString(8, tensor.Name);
         if (!tensor.RawData.IsEmpty) writer.WriteBytes(9, tensor.RawData.Span);

@@ -62,8 +62,6 @@ internal struct ProtoReader(ReadOnlyMemory<byte> message, long fileOffset)
 
     public uint ReadFixed32(string field) => BinaryPrimitives.ReadUInt32LittleEndian(Take(4, field).Span);
 
-    public ulong ReadFixed64(string field) => BinaryPrimitives.ReadUInt64LittleEndian(Take(8, field).Span);
-
     /// <summary>Reads a length prefix and returns that many bytes, a slice of the file, not a copy.</summary>
     public ReadOnlyMemory<byte> ReadLengthDelimited(string field)
     {

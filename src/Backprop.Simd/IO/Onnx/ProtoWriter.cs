@@ -38,8 +38,8 @@ internal sealed class ProtoWriter
 
     public void WriteMessage(int field, ProtoWriter message) => WriteBytes(field, message.Written);
 
-    /// <summary>Floats as little-endian bytes in one length-delimited field (ONNX's raw_data).</summary>
-    public void WriteFloatsAsBytes(int field, ReadOnlySpan<float> values)
+    /// <summary>A packed repeated float field: the floats little-endian in one length-delimited run.</summary>
+    public void WritePackedFloats(int field, ReadOnlySpan<float> values)
     {
         WriteTag(field, WireType.LengthDelimited);
         WriteVarint((ulong)values.Length * 4);
