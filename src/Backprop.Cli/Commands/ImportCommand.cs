@@ -12,13 +12,13 @@ namespace Backprop.Cli.Commands;
 /// weights into a native model file. The Linear layers may sit at any Sequential indices (Dropout and Identity between
 /// them) under one module prefix (detected, or <c>--prefix</c>). The architecture comes from the file's metadata (our
 /// exports carry it) or from <c>--activation</c> (one name for all hidden layers or one per layer) and <c>--loss</c>
-/// for a plain PyTorch file.
+/// for a plain PyTorch file. An ONNX file (<c>.onnx</c>, or recognised by its content) goes to <see cref="OnnxImport"/>.
 /// </summary>
 internal static class ImportCommand
 {
     public static Command Create(ToolConsole console)
     {
-        var input = new Option<string>("--input") { Description = "The safetensors file to read.", Required = true };
+        var input = new Option<string>("--input") { Description = "The safetensors or ONNX (.onnx) file to read.", Required = true };
         var output = new Option<string>("--output") { Description = "The native model file to write.", Required = true };
         Option<string> activation = ActivationOption.Create("Hidden-layer activations for files without backprop metadata "
             + "(the output layer is linear); overrides the metadata when given.", defaultName: null);
@@ -34,7 +34,7 @@ internal static class ImportCommand
         });
         Choice<LossKind> loss = LossOption.Create("The loss for files without backprop metadata; overrides the metadata "
             + "when given.", defaultName: null);
-        var command = new Command("import", "Convert a safetensors file in PyTorch's nn.Sequential naming to a native model file.")
+        var command = new Command("import", "Convert a safetensors file in PyTorch's nn.Sequential naming, or an ONNX MLP, to a native model file.")
         {
             input, output, activation, loss.Option, prefix,
         };
@@ -42,6 +42,13 @@ internal static class ImportCommand
         {
             string target = parsed.GetValue(output)!;
             OutputPath.Prepare(target, "--output");
+            if (OnnxImport.Recognises(parsed.GetValue(input)!))
+            {
+                if (parsed.GetValue(prefix) is not null)
+                    throw new UsageException("--prefix does not apply to ONNX files: their layers are found by the graph, not by names.");
+                return OnnxImport.Run(console, parsed.GetValue(input)!, target, parsed.GetValue(activation),
+                    loss.IsGiven(parsed) ? loss.Get(parsed) : null);
+            }
             ModelDescription<float> model = ImportSafeTensors(parsed.GetValue(input)!, parsed.GetValue(activation),
                 loss.IsGiven(parsed) ? loss.Get(parsed) : null, parsed.GetValue(prefix));
             ModelFile.RequireFinite(model, parsed.GetValue(input)!);
