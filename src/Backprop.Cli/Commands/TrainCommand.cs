@@ -104,7 +104,7 @@ internal static class TrainCommand
         }
         if (plotPath is not null)
         {
-            TrainingPlot.Save(plotPath, reporter.Points, data.Train.Name);
+            TrainingPlot.Save(plotPath, reporter.Points, data.Train.Name, data.HeldOutName);
             if (!quiet) console.Output.WriteLine("plot written to " + plotPath);
         }
         return ExitCode.Success;
