@@ -14,10 +14,11 @@ internal sealed record ChartSeries(string Label, IReadOnlyList<(double X, double
 /// </summary>
 internal static class SvgLineChart
 {
+    /// <summary>The size of one panel, in pixels.</summary>
     public const double Width = 600, Height = 424;
     // The plotting area inside the panel; the margins hold the title (top), tick and axis labels, and the legend (bottom).
-    public const double AreaLeft = 76, AreaTop = 44, AreaRight = 584, AreaBottom = 336;
-    public const double LegendTop = AreaBottom + 58;
+    private const double AreaLeft = 76, AreaTop = 44, AreaRight = 584, AreaBottom = 336;
+    private const double LegendTop = AreaBottom + 58;
     private const double FontSize = 13, CharacterWidth = 7.4, LegendSample = 28, LegendGap = 26;
     private const int MaxMarkedPoints = 40;
 
