@@ -107,7 +107,7 @@ internal static class TrainCommand
         else if (saver is not null && !quiet) console.Output.WriteLine("model saved to " + saver.Path);
         if (plotPath is not null)
         {
-            TrainingPlot.Save(plotPath, reporter.Points, data.Train.Name);
+            TrainingPlot.Save(plotPath, reporter.Points, data.Train.Name, data.HeldOutName);
             if (!quiet) console.Output.WriteLine("plot written to " + plotPath);
         }
         return interrupted ? ExitCode.Interrupted : ExitCode.Success;

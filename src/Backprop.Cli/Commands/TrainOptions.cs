@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Backprop.Cli.Options;
+using Backprop.Cli.Output;
 using Backprop.Simd.Model;
 
 namespace Backprop.Cli.Commands;
@@ -100,7 +101,16 @@ internal sealed class TrainOptions
     };
     public Option<string?> Plot { get; } = new("--plot")
     {
-        Description = "Write the learning curves (loss and accuracy per epoch) as a PNG.",
+        Description = "Write the learning curves (loss and accuracy per epoch) as an SVG image; the path ends in .svg.",
+        Validators =
+        {
+            result =>
+            {
+                if (result.GetValueOrDefault<string?>() is string path && !TrainingPlot.IsSvgPath(path))
+                    result.AddError("--plot " + path + ": the plot is an SVG image; give a path ending in "
+                        + TrainingPlot.Extension + " (e.g. --plot curves.svg).");
+            },
+        },
     };
     public Option<bool> Quiet { get; } = new("--quiet") { Description = "Print only the final result line." };
     public Option<bool> ReportGradients { get; } = new("--report-gradients")

@@ -13,7 +13,7 @@ public class CliOutputPathTests
     public void A_plot_path_that_is_a_folder_fails_before_the_first_epoch()
     {
         using var folder = new TempFolder();
-        string plot = folder.File("plots");
+        string plot = folder.File("plots.svg");
         Directory.CreateDirectory(plot);
         CliRun run = CliRun.Of([.. QuickRun, "--plot", plot, "--save", folder.File("m.bpm")]).Expect(ExitCode.Failure)
             .ExpectOneLineError("--plot", "is a folder");
@@ -36,7 +36,7 @@ public class CliOutputPathTests
         using var folder = new TempFolder();
         string model = Path.Combine(folder.Path, "a", "b", "m.bpm");
         string metrics = Path.Combine(folder.Path, "c", "m.jsonl");
-        string plot = Path.Combine(folder.Path, "d", "m.png");
+        string plot = Path.Combine(folder.Path, "d", "m.svg");
         CliRun.Of([.. QuickRun, "--quiet", "--save", model, "--metrics", metrics, "--plot", plot]).Expect(ExitCode.Success);
         Assert.Equal(1, NativeModelFormat.Load<float>(model).Epoch);
         Assert.True(File.Exists(metrics));
