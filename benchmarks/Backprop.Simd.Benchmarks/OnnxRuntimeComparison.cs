@@ -12,9 +12,13 @@ namespace Backprop.Simd.Benchmarks;
 /// W1 prediction (784-256-128-10 ReLU, float32) side by side with ONNX Runtime on the same model, the same inputs and
 /// the same thread, at batch 1, 128 and 1024: ours through a frozen model's session (float and bfloat16 weights), ONNX
 /// Runtime through the file <see cref="OnnxModel.Export"/> writes, run on one intra-op thread (sequential execution,
-/// every graph optimisation) into preallocated tensors, which is ONNX Runtime's fastest call for a fixed shape.
+/// every graph optimisation) into preallocated tensors, through <c>Run</c> with OrtValues and through an IoBinding:
+/// its two fastest calls for a fixed shape.
 /// </summary>
-/// <remarks>Run: <c>dotnet run -c Release --project benchmarks/Backprop.Simd.Benchmarks -- --filter '*OnnxRuntime*'</c>.</remarks>
+/// <remarks>
+/// Run: <c>dotnet run -c Release --project benchmarks/Backprop.Simd.Benchmarks -- --filter '*OnnxRuntime*'</c>, or
+/// <c>-- --onnx-quick [rounds]</c> for p50/p99 in a minute (<see cref="OnnxRuntimeQuick"/>).
+/// </remarks>
 [MemoryDiagnoser]
 public class OnnxRuntimeComparison : IDisposable
 {
@@ -25,6 +29,7 @@ public class OnnxRuntimeComparison : IDisposable
     private RunOptions _runOptions = null!;
     private OrtValue[] _onnxInputs = null!, _onnxOutputs = null!;
     private string[] _inputNames = null!, _outputNames = null!;
+    private OrtIoBinding _binding = null!;
 
     [Params(1, 128, 1024)]
     public int Batch { get; set; }
@@ -55,6 +60,9 @@ public class OnnxRuntimeComparison : IDisposable
         _outputNames = [.. _onnx.OutputNames];
         _onnxInputs = [OrtValue.CreateTensorValueFromMemory(_input, [Batch, Widths[0]])];
         _onnxOutputs = [OrtValue.CreateTensorValueFromMemory(_output, [Batch, Widths[^1]])];
+        _binding = _onnx.CreateIoBinding();
+        _binding.BindInput(_inputNames[0], _onnxInputs[0]);
+        _binding.BindOutput(_outputNames[0], _onnxOutputs[0]);
     }
 
     [Benchmark(Baseline = true)]
@@ -68,10 +76,14 @@ public class OnnxRuntimeComparison : IDisposable
     [Benchmark]
     public void OnnxRuntime() => _onnx.Run(_runOptions, _inputNames, _onnxInputs, _outputNames, _onnxOutputs);
 
+    [Benchmark]
+    public void OnnxRuntimeIoBinding() => _onnx.RunWithBinding(_runOptions, _binding);
+
     [GlobalCleanup]
     public void Dispose()
     {
         foreach (OrtValue value in (OrtValue[])[.. _onnxInputs, .. _onnxOutputs]) value.Dispose();
+        _binding.Dispose();
         _runOptions.Dispose();
         _onnx.Dispose();
         GC.SuppressFinalize(this);

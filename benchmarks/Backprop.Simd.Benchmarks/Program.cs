@@ -4,6 +4,7 @@ using BenchmarkDotNet.Running;
 // Full runs: dotnet run -c Release --project benchmarks/Backprop.Simd.Benchmarks -- --filter '*MatMul*' [--job short]
 // Tuning loop: dotnet run -c Release --project benchmarks/Backprop.Simd.Benchmarks -- --matmul-quick [shape filter, e.g. dW] [--threads 2]
 // Elementwise tuning loop: dotnet run -c Release --project benchmarks/Backprop.Simd.Benchmarks -- --elementwise-quick
+// Prediction beside ONNX Runtime, p50/p99: dotnet run -c Release --project benchmarks/Backprop.Simd.Benchmarks -- --onnx-quick [rounds]
 // Cross-check: dotnet run -c Release --project benchmarks/Backprop.Simd.Benchmarks -- --fashion-crosscheck DIR [--seed 1] [--epochs 10]
 if (args.Contains("--fashion-crosscheck"))
 {
@@ -19,6 +20,12 @@ else if (args.Contains("--matmul-quick"))
     string filter = at + 1 < args.Length && !args[at + 1].StartsWith("--", StringComparison.Ordinal) ? args[at + 1] : string.Empty;
     int threads = threadsAt >= 0 ? int.Parse(args[threadsAt + 1], System.Globalization.CultureInfo.InvariantCulture) : 1;
     MatMulQuick.Run(filter, threads);
+}
+else if (args.Contains("--onnx-quick"))
+{
+    int at = Array.IndexOf(args, "--onnx-quick");
+    int rounds = at + 1 < args.Length ? int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture) : 3;
+    OnnxRuntimeQuick.Run(rounds);
 }
 else if (args.Contains("--elementwise-quick"))
 {
