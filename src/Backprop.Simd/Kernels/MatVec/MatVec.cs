@@ -10,8 +10,8 @@ namespace Backprop.Simd.Kernels;
 /// <c>Y = X·W + b</c> for one or a few rows, with W packed once into column panels of four vectors. A panel is
 /// <c>[k, P]</c> contiguous, so one row's product streams the weights front to back exactly once with four accumulators
 /// that never leave registers, and no blocking, packing of X or horizontal sums as a general matrix product needs.
-/// Rows are taken two at a time so that each weight load feeds two FMAs, and a lone row two panels at a time; every
-/// row sums in the same order either way, so a row's result does not depend on the batch it came in.
+/// Rows are taken four (AVX-512) or two at a time so that each weight load feeds as many FMAs, and a lone row two panels
+/// at a time; every row sums in the same order either way, so a row's result does not depend on the batch it came in.
 /// </summary>
 internal static class MatVec
 {
@@ -121,13 +121,22 @@ internal static class MatVec
         ref TWeight panels0 = ref MemoryMarshal.GetReference(panels);
         ref T b = ref MemoryMarshal.GetReference(bias);
         nint panelLength = (nint)k * panelWidth;
-        // Panels outermost: a panel (k·P elements, ~100 KB for W1's first layer) stays in L2 while every pair of rows
-        // uses it.
-        int pairs = rows / 2 * 2;
+        // Panels outermost: a panel (k·P elements, ~200 KB for W1's first layer) stays in L2 while every group of rows
+        // uses it. With 32 vector registers (AVX-512) rows go four at a time, sixteen accumulators, so each weight load
+        // feeds four FMAs; with 16 (AVX2 and below) two at a time.
+        int quads = Unsafe.SizeOf<TVector>() == 64 ? rows / 4 * 4 : 0;
+        int pairs = quads + (rows - quads) / 2 * 2;
         ref TWeight panel = ref panels0;
         for (int column = 0; pairs > 0 && column < width; column += panelWidth)
         {
-            for (int row = 0; row < pairs; row += 2)
+            int row = 0;
+            for (; row < quads; row += 4)
+            {
+                FourRows<T, TWeight, TVector, TOps, TWeights>(ref XRow(x, row), ref XRow(x, row + 1), ref XRow(x, row + 2),
+                    ref XRow(x, row + 3), k, ref panel, ref Unsafe.Add(ref b, column),
+                    ref y[row, column], ref y[row + 1, column], ref y[row + 2, column], ref y[row + 3, column]);
+            }
+            for (; row < pairs; row += 2)
             {
                 TwoRows<T, TWeight, TVector, TOps, TWeights>(ref XRow(x, row), ref XRow(x, row + 1), k, ref panel,
                     ref Unsafe.Add(ref b, column), ref y[row, column], ref y[row + 1, column]);
@@ -230,6 +239,49 @@ internal static class MatVec
         }
         StoreFour<T, TVector, TOps>(a0, a1, a2, a3, ref y0);
         StoreFour<T, TVector, TOps>(c0, c1, c2, c3, ref y1);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FourRows<T, TWeight, TVector, TOps, TWeights>(ref T x0, ref T x1, ref T x2, ref T x3, int k, ref TWeight w,
+        ref T bias, ref T y0, ref T y1, ref T y2, ref T y3)
+        where T : unmanaged, IFloatingPointIeee754<T> where TWeight : unmanaged where TVector : struct where TOps : IVectorOps<TVector, T>
+        where TWeights : IPanelWeights<TVector, TWeight>
+    {
+        nint n = TOps.Count;
+        TVector a0 = TOps.Load(in bias), a1 = TOps.Load(in Unsafe.Add(ref bias, n));
+        TVector a2 = TOps.Load(in Unsafe.Add(ref bias, 2 * n)), a3 = TOps.Load(in Unsafe.Add(ref bias, 3 * n));
+        TVector c0 = a0, c1 = a1, c2 = a2, c3 = a3;
+        TVector d0 = a0, d1 = a1, d2 = a2, d3 = a3;
+        TVector e0 = a0, e1 = a1, e2 = a2, e3 = a3;
+        for (nint i = 0; i < k; i++)
+        {
+            TWeights.Load(in w, out TVector w0, out TVector w1, out TVector w2, out TVector w3);
+            TVector xi = TOps.Broadcast(Unsafe.Add(ref x0, i));
+            a0 = TOps.MultiplyAdd(xi, w0, a0);
+            a1 = TOps.MultiplyAdd(xi, w1, a1);
+            a2 = TOps.MultiplyAdd(xi, w2, a2);
+            a3 = TOps.MultiplyAdd(xi, w3, a3);
+            xi = TOps.Broadcast(Unsafe.Add(ref x1, i));
+            c0 = TOps.MultiplyAdd(xi, w0, c0);
+            c1 = TOps.MultiplyAdd(xi, w1, c1);
+            c2 = TOps.MultiplyAdd(xi, w2, c2);
+            c3 = TOps.MultiplyAdd(xi, w3, c3);
+            xi = TOps.Broadcast(Unsafe.Add(ref x2, i));
+            d0 = TOps.MultiplyAdd(xi, w0, d0);
+            d1 = TOps.MultiplyAdd(xi, w1, d1);
+            d2 = TOps.MultiplyAdd(xi, w2, d2);
+            d3 = TOps.MultiplyAdd(xi, w3, d3);
+            xi = TOps.Broadcast(Unsafe.Add(ref x3, i));
+            e0 = TOps.MultiplyAdd(xi, w0, e0);
+            e1 = TOps.MultiplyAdd(xi, w1, e1);
+            e2 = TOps.MultiplyAdd(xi, w2, e2);
+            e3 = TOps.MultiplyAdd(xi, w3, e3);
+            w = ref Unsafe.Add(ref w, 4 * n);
+        }
+        StoreFour<T, TVector, TOps>(a0, a1, a2, a3, ref y0);
+        StoreFour<T, TVector, TOps>(c0, c1, c2, c3, ref y1);
+        StoreFour<T, TVector, TOps>(d0, d1, d2, d3, ref y2);
+        StoreFour<T, TVector, TOps>(e0, e1, e2, e3, ref y3);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
