@@ -16,7 +16,8 @@ internal static class OnnxRuntimeQuick
     public static void Run(int rounds)
     {
         Console.WriteLine("W1 784-256-128-10 ReLU, float32, one thread; p50 / p99 per call in µs, " + rounds + " rounds");
-        Console.WriteLine($"{"batch",5}  {"round",5}  {"ours float",18}  {"ours bfloat16",18}  {"ORT Run",18}  {"ORT IoBinding",18}");
+        Console.WriteLine($"{"batch",5}  {"round",5}  {"ours float",18}  {"ours bfloat16",18}  {"ORT Run",18}  {"ORT IoBinding",18}"
+            + $"  {"ours 2 threads",18}  {"ORT 2 threads",18}");
         foreach (int batch in (int[])[1, 128, 1024])
         {
             using var comparison = new OnnxRuntimeComparison { Batch = batch };
@@ -29,7 +30,8 @@ internal static class OnnxRuntimeQuick
                     return string.Create(CultureInfo.InvariantCulture, $"{p50 * 1e6,8:F1} / {p99 * 1e6,8:F1}");
                 }
                 Console.WriteLine($"{batch,5}  {round,5}  {Cell(comparison.BackpropSimd)}  {Cell(comparison.BackpropSimdBFloat16)}  "
-                    + $"{Cell(comparison.OnnxRuntime)}  {Cell(comparison.OnnxRuntimeIoBinding)}");
+                    + $"{Cell(comparison.OnnxRuntime)}  {Cell(comparison.OnnxRuntimeIoBinding)}  "
+                    + $"{Cell(comparison.BackpropSimdTwoThreads)}  {Cell(comparison.OnnxRuntimeIoBindingTwoThreads)}");
             }
         }
     }

@@ -1,8 +1,10 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Backprop.Simd.Kernels;
 using Backprop.Simd.Memory;
+using Backprop.Simd.Threading;
 using CommunityToolkit.HighPerformance;
 
 namespace Backprop.Simd.Inference;
@@ -40,6 +42,16 @@ public sealed class InferenceSession<T> where T : unmanaged, IFloatingPointIeee7
 
     /// <summary>The most rows one pass computes; larger batches are predicted in passes of this many rows.</summary>
     public int MaxBatch { get; }
+
+    /// <summary>
+    /// Threads that share a batch of at least <see cref="MinimumParallelRows"/> rows, in blocks of whole rows; null
+    /// (the default) predicts on the calling thread alone. Each row's outputs are bit-identical for any thread count.
+    /// A pool runs one job at a time: give each session that predicts concurrently its own pool, or none.
+    /// </summary>
+    public WorkerPool? Pool { get; set; }
+
+    /// <summary>The smallest batch a <see cref="Pool"/> shares: below it, waking a worker costs more than it saves.</summary>
+    public const int MinimumParallelRows = 16;
 
     /// <summary>The model the next call will use: the fixed one, or the latest published one.</summary>
     public FrozenModel<T> Model => _published is null ? _model : _published.Current;
@@ -96,7 +108,10 @@ public sealed class InferenceSession<T> where T : unmanaged, IFloatingPointIeee7
             {
                 int rows = Math.Min(MaxBatch, inputs.Height - row);
                 RequireFinite(inputs, row, rows);
-                model.Forward(inputs.Slice(row, 0, rows, InputSize), _ping, _pong).CopyTo(outputs.Slice(row, 0, rows, OutputSize));
+                if (Pool is { ThreadCount: > 1 } pool && rows >= MinimumParallelRows)
+                    PredictShared(pool, model, inputs.Slice(row, 0, rows, InputSize), outputs.Slice(row, 0, rows, OutputSize));
+                else
+                    model.Forward(inputs.Slice(row, 0, rows, InputSize), _ping, _pong).CopyTo(outputs.Slice(row, 0, rows, OutputSize));
             }
         }
         finally { Exit(); }
@@ -157,6 +172,24 @@ public sealed class InferenceSession<T> where T : unmanaged, IFloatingPointIeee7
         Predict(inputs, probabilities);
         LossKernels.Softmax(probabilities, probabilities);
     }
+
+    // Two blocks per thread, in multiples of four rows (the AVX-512 kernel's group), so a descheduled worker's block can
+    // be claimed by the others.
+    private unsafe void PredictShared(WorkerPool pool, FrozenModel<T> model, ReadOnlySpan2D<T> inputs, Span2D<T> outputs)
+    {
+        int rows = inputs.Height;
+        int rowsPerPart = Sizes.RoundUp((rows + 2 * pool.ThreadCount - 1) / (2 * pool.ThreadCount), 4);
+        int parts = (rows + rowsPerPart - 1) / rowsPerPart;
+        fixed (T* x = &inputs.DangerousGetReference())
+        fixed (T* y = &outputs.DangerousGetReference())
+        {
+            var job = new PredictRowsJob<T>(model, _ping, _pong, x, RowStride(inputs), y, RowStride(outputs), rows, rowsPerPart);
+            pool.Run(ref job, parts);
+        }
+    }
+
+    private static nint RowStride(ReadOnlySpan2D<T> rows) => rows.Height < 2 ? rows.Width
+        : Unsafe.ByteOffset(in rows.DangerousGetReferenceAt(0, 0), in rows.DangerousGetReferenceAt(1, 0)) / Unsafe.SizeOf<T>();
 
     // One interlocked exchange per call: a second thread entering a session in use throws before it touches the shared
     // buffers, instead of silently mixing two predictions (8 threads sharing one session once got 85-91 % wrong answers).

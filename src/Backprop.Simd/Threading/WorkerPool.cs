@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace Backprop.Simd.Threading;
 
@@ -58,8 +59,13 @@ public sealed unsafe class WorkerPool : IDisposable
     public int ThreadCount { get; }
 
     /// <summary>Runs <paramref name="work"/>.Execute(part) for every part in [0, <paramref name="parts"/>) and returns when all are done.</summary>
+    /// <remarks>
+    /// The workers read <paramref name="work"/> through a pointer while this call blocks, so it must be a local of the
+    /// caller (stack memory does not move; a struct inside a heap object could). Object references in it stay valid:
+    /// the caller's frame reports them to the GC, which updates them in place.
+    /// </remarks>
     internal void Run<TWork>(ref TWork work, int parts)
-        where TWork : unmanaged, IParallelWork
+        where TWork : struct, IParallelWork
     {
         if (parts <= 1 || _workers.Length == 0)
         {
@@ -69,25 +75,22 @@ public sealed unsafe class WorkerPool : IDisposable
 
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (Interlocked.Exchange(ref _busy, 1) != 0) throw new InvalidOperationException("The worker pool is already running a job.");
-        fixed (TWork* state = &work)
+        _execute = &Execute<TWork>;
+        _work = Unsafe.AsPointer(ref work);
+        _parts = parts;
+        Volatile.Write(ref _unfinishedParts, parts);
+        int generation = _generation + 1;
+        Interlocked.Exchange(ref _claim, (long)generation << 32);
+        Interlocked.Exchange(ref _generation, generation);
+        if (Volatile.Read(ref _sleepers) > 0)
         {
-            _execute = &Execute<TWork>;
-            _work = state;
-            _parts = parts;
-            Volatile.Write(ref _unfinishedParts, parts);
-            int generation = _generation + 1;
-            Interlocked.Exchange(ref _claim, (long)generation << 32);
-            Interlocked.Exchange(ref _generation, generation);
-            if (Volatile.Read(ref _sleepers) > 0)
-            {
-                lock (_gate) Monitor.PulseAll(_gate);
-            }
-
-            ClaimParts(generation);
-            var wait = default(SpinWait);
-            while (Volatile.Read(ref _unfinishedParts) > 0) wait.SpinOnce(sleep1Threshold: -1);
-            _work = null;
+            lock (_gate) Monitor.PulseAll(_gate);
         }
+
+        ClaimParts(generation);
+        var wait = default(SpinWait);
+        while (Volatile.Read(ref _unfinishedParts) > 0) wait.SpinOnce(sleep1Threshold: -1);
+        _work = null;
 
         Volatile.Write(ref _busy, 0);
     }
@@ -107,7 +110,7 @@ public sealed unsafe class WorkerPool : IDisposable
     }
 
     private static void Execute<TWork>(void* work, int part)
-        where TWork : unmanaged, IParallelWork => ((TWork*)work)->Execute(part);
+        where TWork : struct, IParallelWork => Unsafe.AsRef<TWork>(work).Execute(part);
 
     private void ClaimParts(int generation)
     {
