@@ -69,17 +69,18 @@ public sealed partial class PackageInstallTests(PackedFeed packed, ITestOutputHe
     private const int MaxToolPackageBytes = 5 << 20;
 
     [Fact]
-    public void The_library_package_carries_its_readme_licence_repository_and_symbols()
+    public void The_library_package_carries_its_readme_licence_icon_repository_and_symbols()
     {
         string library = packed.Package("Backprop.Simd");
         Assert.True(File.Exists(packed.Package("Backprop.Simd", ".snupkg")), "no symbols package beside " + library + "\n" + packed.Log);
         using ZipArchive archive = ZipFile.OpenRead(library);
         string[] entries = [.. archive.Entries.Select(entry => entry.FullName)];
-        foreach (string expected in (string[])["PACKAGE.md", "LICENSE", "lib/net10.0/Backprop.Simd.dll", "lib/net10.0/Backprop.Simd.xml"])
+        foreach (string expected in (string[])["PACKAGE.md", "LICENSE", "icon.png", "lib/net10.0/Backprop.Simd.dll", "lib/net10.0/Backprop.Simd.xml"])
             Assert.Contains(expected, entries);
         XElement metadata = Nuspec(archive);
         Assert.Equal("PACKAGE.md", Element(metadata, "readme"));
         Assert.Equal("MIT", Element(metadata, "license"));
+        Assert.Equal("icon.png", Element(metadata, "icon"));
         Assert.StartsWith("https://github.com/", metadata.Elements().Single(e => e.Name.LocalName == "repository").Attribute("url")!.Value,
             StringComparison.Ordinal);
         Assert.True(Element(metadata, "description").Length > 80, "the description says too little");
