@@ -7,6 +7,7 @@ using Backprop.Cli.Output;
 using Backprop.Simd.Data;
 using Backprop.Simd.Inference;
 using Backprop.Simd.IO;
+using Backprop.Simd.Threading;
 using Backprop.Simd.Training;
 
 namespace Backprop.Cli.Commands;
@@ -34,19 +35,20 @@ internal static class EvalCommand
             DefaultValueFactory = _ => 42UL,
         };
         Choice<WeightFormat> weightFormat = WeightFormatOption.Create();
+        Option<int> threads = ThreadsOption.Create("Threads that share each chunk of rows.");
         var command = new Command("eval",
             "Evaluate a model on the test set (or train's validation split): loss, accuracy, precision/recall, confusion matrix.")
         {
-            model, validationSplit, seed, weightFormat.Option,
+            model, validationSplit, seed, weightFormat.Option, threads,
         };
         data.AddTo(command);
         command.SetAction(parsed => Run(console, parsed.GetValue(model)!, data, parsed, parsed.GetValue(validationSplit),
-            parsed.GetValue(seed), weightFormat.Get(parsed)));
+            parsed.GetValue(seed), weightFormat.Get(parsed), parsed.GetValue(threads)));
         return command;
     }
 
     private static int Run(ToolConsole console, string modelPath, DataOptions dataOptions, ParseResult parsed,
-        double validationSplit, ulong seed, WeightFormat weightFormat)
+        double validationSplit, ulong seed, WeightFormat weightFormat, int threads)
     {
         // Loading the data is most of an evaluation's time (decompressing images, parsing CSV); the bar says which stage runs.
         var stages = new StageProgress(console.Interactive ? new ProgressBar(console.Output, console.Columns) : null, "eval", 4);
@@ -55,7 +57,8 @@ internal static class EvalCommand
         ConfusionMatrix matrix;
         try
         {
-            (data, result, matrix) = Score(stages, modelPath, dataOptions, parsed, validationSplit, seed, weightFormat);
+            using WorkerPool? pool = threads > 1 ? new WorkerPool(threads) : null;
+            (data, result, matrix) = Score(stages, modelPath, dataOptions, parsed, validationSplit, seed, weightFormat, pool);
         }
         finally
         {
@@ -73,7 +76,7 @@ internal static class EvalCommand
     }
 
     private static (PreparedData, EvaluationResult, ConfusionMatrix) Score(StageProgress stages, string modelPath,
-        DataOptions dataOptions, ParseResult parsed, double validationSplit, ulong seed, WeightFormat weightFormat)
+        DataOptions dataOptions, ParseResult parsed, double validationSplit, ulong seed, WeightFormat weightFormat, WorkerPool? pool)
     {
         stages.Start("loading " + modelPath);
         ModelDescription<float> description = ModelFile.LoadFinite(modelPath);
@@ -89,6 +92,7 @@ internal static class EvalCommand
         // The predictions predict and a service return: the frozen model, with the weight format asked for.
         stages.Start("scoring " + data.HeldOut.SampleCount.ToString("N0", CultureInfo.InvariantCulture) + " samples");
         InferenceSession<float> session = FrozenModel<float>.From(description, weightFormat).CreateSession(MaxBatch);
+        session.Pool = pool;
         EvaluationResult result = Evaluation.Evaluate(session, new Loss(description.Loss), TrainingData.For(data.HeldOut, description.Loss));
         // A NaN loss has no accuracy worth reporting: the model or the data holds values it cannot compute with.
         if (!double.IsFinite(result.Loss))

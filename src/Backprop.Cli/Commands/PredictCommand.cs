@@ -5,6 +5,7 @@ using Backprop.Cli.Input;
 using Backprop.Cli.Options;
 using Backprop.Cli.Output;
 using Backprop.Simd.Inference;
+using Backprop.Simd.Threading;
 using Backprop.Simd.IO;
 using Backprop.Simd.Kernels;
 using Backprop.Simd.Model;
@@ -36,17 +37,18 @@ internal static class PredictCommand
                 + "name; default last).",
         };
         Choice<WeightFormat> weightFormat = WeightFormatOption.Create();
+        Option<int> threads = ThreadsOption.Create("Threads that share each chunk of rows.");
         var command = new Command("predict", "Predict the class and class probabilities of each input row.")
         {
-            model, input, output, labelColumn, weightFormat.Option,
+            model, input, output, labelColumn, weightFormat.Option, threads,
         };
         command.SetAction(parsed => Run(console, parsed.GetValue(model)!, parsed.GetValue(input)!, parsed.GetValue(output),
-            parsed.GetValue(labelColumn), weightFormat.Get(parsed)));
+            parsed.GetValue(labelColumn), weightFormat.Get(parsed), parsed.GetValue(threads)));
         return command;
     }
 
     private static int Run(ToolConsole console, string modelPath, string inputPath, string? outputPath, string? labelColumn,
-        WeightFormat weightFormat)
+        WeightFormat weightFormat, int threads)
     {
         if (outputPath is not null) OutputPath.Prepare(outputPath, "--output");
         ModelDescription<float> description = ModelFile.LoadFinite(modelPath);
@@ -60,6 +62,8 @@ internal static class PredictCommand
                 scaling.ApplyInPlace(features.Values.AsSpan(row * features.Columns, features.Columns));
 
         InferenceSession<float> session = FrozenModel<float>.From(description, weightFormat).CreateSession(ChunkRows);
+        using WorkerPool? pool = threads > 1 ? new WorkerPool(threads) : null;
+        session.Pool = pool;
         int outputs = session.OutputSize;
         var scores = new float[ChunkRows * outputs];
         var classes = new int[ChunkRows];

@@ -50,11 +50,7 @@ internal sealed class TrainOptions
         Description = "Seed of the initial weights, the validation split and the shuffling.",
         DefaultValueFactory = _ => 42UL,
     };
-    public Option<int> Threads { get; } = new Option<int>("--threads")
-    {
-        Description = "Threads that share each matrix product; results are bit-identical for any count.",
-        DefaultValueFactory = _ => 1,
-    }.AtLeast(1);
+    public Option<int> Threads { get; } = ThreadsOption.Create("Threads that share each matrix product.");
     public Option<double?> ClipNorm { get; } = new Option<double?>("--clip-norm")
     {
         Description = "Clip the gradient's global L2 norm to this value (clip_grad_norm_), a finite number above 0.",

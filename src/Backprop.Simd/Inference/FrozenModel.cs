@@ -156,15 +156,17 @@ public sealed class FrozenModel<T> where T : unmanaged, IFloatingPointIeee754<T>
         return true;
     }
 
-    // X: [rows, in]  ping, pong: ≥ rows·MaxPaddedWidth each  →  [rows, out] inside ping or pong.
-    internal ReadOnlySpan2D<T> Forward(ReadOnlySpan2D<T> inputs, Span<T> ping, Span<T> pong)
+    // X: [rows, in]  ping, pong: ≥ (firstRow + rows)·MaxPaddedWidth each  →  [rows, out] inside ping or pong. Every
+    // layer of a block of rows works in the same region, from firstRow·MaxPaddedWidth, so blocks computed at the same
+    // time (PredictRowsJob) never touch each other's rows in any layer; JoinBlocks then lines their outputs up.
+    internal ReadOnlySpan2D<T> Forward(ReadOnlySpan2D<T> inputs, Span<T> ping, Span<T> pong, int firstRow = 0)
     {
         int rows = inputs.Height;
         ReadOnlySpan2D<T> x = inputs;
         Span<T> target = ping, spare = pong;
         foreach (FrozenLayer layer in _layers)
         {
-            Span<T> flat = target[..(rows * layer.PaddedUnits)];
+            Span<T> flat = target.Slice(firstRow * MaxPaddedWidth, rows * layer.PaddedUnits);
             Span2D<T> y = flat.AsSpan2D(rows, layer.PaddedUnits);
             if (_halfBlock is null) MatVec.MultiplyAddBias(x, Panels(layer), Bias(layer), y, Variant);
             else MatVec.MultiplyAddBias(x, HalfPanels(layer), Bias(layer), y, Variant);
@@ -175,6 +177,21 @@ public sealed class FrozenModel<T> where T : unmanaged, IFloatingPointIeee754<T>
             spare = written;
         }
         return x;
+    }
+
+    // After Forward passes over blocks of rowsPerPart rows (the last may be shorter), the outputs of rows 0 … rows − 1 as
+    // one view: each block moves down from firstRow·MaxPaddedWidth to firstRow·(output width), in order, so a block only
+    // ever lands on memory its predecessors have left. The last layer wrote to ping after an odd number of layers.
+    internal ReadOnlySpan2D<T> JoinBlocks(Span<T> ping, Span<T> pong, int rows, int rowsPerPart)
+    {
+        FrozenLayer last = _layers[^1];
+        Span<T> written = _layers.Length % 2 == 1 ? ping : pong;
+        for (int first = rowsPerPart; first < rows; first += rowsPerPart)
+        {
+            int count = Math.Min(rowsPerPart, rows - first) * last.PaddedUnits;
+            written.Slice(first * MaxPaddedWidth, count).CopyTo(written.Slice(first * last.PaddedUnits, count));
+        }
+        return written[..(rows * last.PaddedUnits)].AsSpan2D(0, rows, last.Units, last.PaddedUnits - last.Units);
     }
 
     private static unsafe int AlignedOrigin<TElement>(TElement[] pinnedBlock) where TElement : unmanaged

@@ -108,10 +108,7 @@ public sealed class InferenceSession<T> where T : unmanaged, IFloatingPointIeee7
             {
                 int rows = Math.Min(MaxBatch, inputs.Height - row);
                 RequireFinite(inputs, row, rows);
-                if (Pool is { ThreadCount: > 1 } pool && rows >= MinimumParallelRows)
-                    PredictShared(pool, model, inputs.Slice(row, 0, rows, InputSize), outputs.Slice(row, 0, rows, OutputSize));
-                else
-                    model.Forward(inputs.Slice(row, 0, rows, InputSize), _ping, _pong).CopyTo(outputs.Slice(row, 0, rows, OutputSize));
+                Forward(model, inputs.Slice(row, 0, rows, InputSize)).CopyTo(outputs.Slice(row, 0, rows, OutputSize));
             }
         }
         finally { Exit(); }
@@ -148,7 +145,7 @@ public sealed class InferenceSession<T> where T : unmanaged, IFloatingPointIeee7
             {
                 int rows = Math.Min(MaxBatch, inputs.Height - row);
                 RequireFinite(inputs, row, rows);
-                Reductions.ArgMaxRows(model.Forward(inputs.Slice(row, 0, rows, InputSize), _ping, _pong), classes.Slice(row, rows));
+                Reductions.ArgMaxRows(Forward(model, inputs.Slice(row, 0, rows, InputSize)), classes.Slice(row, rows));
             }
         }
         finally { Exit(); }
@@ -173,23 +170,22 @@ public sealed class InferenceSession<T> where T : unmanaged, IFloatingPointIeee7
         LossKernels.Softmax(probabilities, probabilities);
     }
 
-    // Two blocks per thread, in multiples of four rows (the AVX-512 kernel's group), so a descheduled worker's block can
-    // be claimed by the others.
-    private unsafe void PredictShared(WorkerPool pool, FrozenModel<T> model, ReadOnlySpan2D<T> inputs, Span2D<T> outputs)
+    // One pass of up to MaxBatch rows, on this thread or shared by the pool: two blocks per thread, in multiples of four
+    // rows (the AVX-512 kernel's group), so that a descheduled worker's block can be claimed by the others.
+    private unsafe ReadOnlySpan2D<T> Forward(FrozenModel<T> model, ReadOnlySpan2D<T> inputs)
     {
         int rows = inputs.Height;
+        if (Pool is not { ThreadCount: > 1 } pool || rows < MinimumParallelRows) return model.Forward(inputs, _ping, _pong);
         int rowsPerPart = Sizes.RoundUp((rows + 2 * pool.ThreadCount - 1) / (2 * pool.ThreadCount), 4);
-        int parts = (rows + rowsPerPart - 1) / rowsPerPart;
+        nint stride = rows < 2 ? inputs.Width
+            : Unsafe.ByteOffset(in inputs.DangerousGetReferenceAt(0, 0), in inputs.DangerousGetReferenceAt(1, 0)) / Unsafe.SizeOf<T>();
         fixed (T* x = &inputs.DangerousGetReference())
-        fixed (T* y = &outputs.DangerousGetReference())
         {
-            var job = new PredictRowsJob<T>(model, _ping, _pong, x, RowStride(inputs), y, RowStride(outputs), rows, rowsPerPart);
-            pool.Run(ref job, parts);
+            var job = new PredictRowsJob<T>(model, _ping, _pong, x, stride, rows, rowsPerPart);
+            pool.Run(ref job, (rows + rowsPerPart - 1) / rowsPerPart);
         }
+        return model.JoinBlocks(_ping, _pong, rows, rowsPerPart);
     }
-
-    private static nint RowStride(ReadOnlySpan2D<T> rows) => rows.Height < 2 ? rows.Width
-        : Unsafe.ByteOffset(in rows.DangerousGetReferenceAt(0, 0), in rows.DangerousGetReferenceAt(1, 0)) / Unsafe.SizeOf<T>();
 
     // One interlocked exchange per call: a second thread entering a session in use throws before it touches the shared
     // buffers, instead of silently mixing two predictions (8 threads sharing one session once got 85-91 % wrong answers).

@@ -123,6 +123,22 @@ public class CliModelFileTests
     }
 
     [Fact]
+    public void Predict_and_eval_on_two_threads_print_exactly_what_one_thread_prints()
+    {
+        using var folder = new TempFolder();
+        string model = SaveModel(folder, SmallDigitsNetwork());
+        string input = CliDataFiles.DigitsCsv(folder, "in.csv", 0, 300); // more than one chunk of rows
+        string one = folder.File("one.csv"), two = folder.File("two.csv");
+        CliRun.Of("predict", "--model", model, "--input", input, "--output", one).Expect(ExitCode.Success);
+        CliRun.Of("predict", "--model", model, "--input", input, "--output", two, "--threads", "2").Expect(ExitCode.Success);
+        Assert.Equal(File.ReadAllText(one), File.ReadAllText(two));
+        Assert.Equal(CliRun.Of("eval", "--model", model).Expect(ExitCode.Success).Output,
+            CliRun.Of("eval", "--model", model, "--threads", "2").Expect(ExitCode.Success).Output);
+        CliRun.Of("predict", "--model", model, "--input", input, "--threads", "100000").Expect(ExitCode.Usage)
+            .ExpectOneLineError("--threads 100000");
+    }
+
+    [Fact]
     public void Predict_with_bfloat16_weights_agrees_with_float_to_bfloat16_precision()
     {
         using var folder = new TempFolder();
