@@ -16,7 +16,9 @@ internal sealed class EpochReporter(ToolConsole console, int epochs, int stepsPe
     private readonly ProgressBar? _progress = console.Interactive && !quiet ? new ProgressBar(console.Output, console.Columns) : null;
     private readonly List<EpochPoint> _points = [];
     private readonly string _epochsText = epochs.ToString(CultureInfo.InvariantCulture);
-    private string _label = "";
+    // "epoch 12/100", written in place when the epoch changes: a new string per epoch would allocate inside the loop.
+    private readonly char[] _label = new char[64];
+    private int _labelLength;
     private int _currentEpoch;
     // Divergence that stays finite (lr 1e6: a loss of 4e5 at chance accuracy) is flagged when an epoch's mean loss is
     // this many times the previous epoch's (the first epoch's: its first step's): two orders of magnitude, which no
@@ -38,8 +40,7 @@ internal sealed class EpochReporter(ToolConsole console, int epochs, int stepsPe
             _epochFirstLoss = step.Loss;
             (_epochLossSum, _epochSteps, _epochSamples, _epochStart) = (0, 0, 0, now);
             if (_runSteps == 0) _runStart = now;
-            if (_progress is not null)
-                _label = "epoch " + step.Epoch.ToString(CultureInfo.InvariantCulture).PadLeft(_epochsText.Length) + "/" + _epochsText;
+            if (_progress is not null) _labelLength = WriteLabel(_label, step.Epoch, _epochsText);
         }
         _epochLossSum += step.Loss;
         _epochSteps++;
@@ -49,13 +50,29 @@ internal sealed class EpochReporter(ToolConsole console, int epochs, int stepsPe
 
         double epochSeconds = Stopwatch.GetElapsedTime(_epochStart, now).TotalSeconds;
         double runSeconds = Stopwatch.GetElapsedTime(_runStart, now).TotalSeconds;
-        StringBuilder line = _progress.Begin(_label, step.StepInEpoch, stepsPerEpoch)
-            .Append(CultureInfo.InvariantCulture, $"  loss {_epochLossSum / _epochSteps:F4}");
-        if (epochSeconds > 0) line.Append(CultureInfo.InvariantCulture, $"  {_epochSamples / epochSeconds:N0} samples/s");
+        StringBuilder line = _progress.Begin(_label.AsSpan(0, _labelLength), step.StepInEpoch, stepsPerEpoch).Append("  loss ");
+        ProgressBar.AppendNumber(line, _epochLossSum / _epochSteps, "F4");
+        if (epochSeconds > 0) ProgressBar.AppendNumber(line.Append("  "), _epochSamples / epochSeconds, "N0").Append(" samples/s");
         // The first fraction of a second times start-up more than training: no estimate until the rate settles.
         double remaining = runSeconds < 0.2 ? double.NaN : runSeconds / _runSteps * (stepsToRun - _runSteps);
         ProgressBar.AppendDuration(line.Append("  ETA "), remaining);
         _progress.Draw();
+    }
+
+    // "epoch  7/30": the number right-aligned to the width of the total, as the summary lines print it.
+    private static int WriteLabel(Span<char> label, int epoch, string total)
+    {
+        Span<char> number = stackalloc char[11];
+        epoch.TryFormat(number, out int digits, provider: CultureInfo.InvariantCulture);
+        int length = 0;
+        "epoch ".CopyTo(label);
+        length += 6;
+        for (int pad = digits; pad < total.Length; pad++) label[length++] = ' ';
+        number[..digits].CopyTo(label[length..]);
+        length += digits;
+        label[length++] = '/';
+        total.CopyTo(label[length..]);
+        return length + total.Length;
     }
 
     /// <summary>Erases the progress bar, for a line printed while an epoch is unfinished.</summary>

@@ -9,13 +9,15 @@ namespace Backprop.Simd.Tests.Cli;
 /// </summary>
 public sealed partial class CliProgressTests
 {
-    [GeneratedRegex(@"epoch 1/2 \[[#.]+\] (\d+)/(\d+)  loss \d+\.\d{4}")]
+    [GeneratedRegex(@"epoch 1/3 \[[#.]+\] (\d+)/(\d+)  loss \d+\.\d{4}")]
     private static partial Regex TrainFrame();
 
     [SkippableFact]
-    public void Train_on_a_terminal_draws_intermediate_frames_with_loss_rate_and_ETA()
+    public void Train_on_a_terminal_draws_intermediate_frames_with_loss_rate_and_ETA_and_still_allocates_nothing()
     {
-        string frames = InPseudoTerminal("train", "--epochs", "2", "--batch", "1", "--layers", "256,256");
+        using var folder = new Data.TempFolder();
+        string metrics = folder.File("m.jsonl");
+        string frames = InPseudoTerminal("train", "--epochs", "3", "--batch", "1", "--layers", "256,256", "--metrics", metrics);
         var counts = new HashSet<int>();
         foreach (Match match in TrainFrame().Matches(frames))
         {
@@ -24,7 +26,10 @@ public sealed partial class CliProgressTests
         }
         Assert.True(counts.Count >= 2, "expected at least two intermediate frames of epoch 1, got:\n" + frames);
         Assert.Contains("samples/s  ETA ", frames, StringComparison.Ordinal);
-        Assert.Contains("epoch 2/2  train loss", frames, StringComparison.Ordinal);
+        Assert.Contains("epoch 3/3  train loss", frames, StringComparison.Ordinal);
+        // Drawing happens inside the measured training loop: the last epoch, warm, must still allocate 0 B.
+        using var last = System.Text.Json.JsonDocument.Parse(File.ReadLines(metrics).Last());
+        Assert.Equal(0, last.RootElement.GetProperty("allocated_bytes").GetInt64());
     }
 
     [Fact]
