@@ -1,0 +1,36 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Backprop.Simd.Hosting;
+
+/// <summary>Maps the Open Inference Protocol v2 (KServe v2, as Triton serves it) REST endpoints for the registered models.</summary>
+public static class BackpropEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps <c>GET /v2/health/live</c>, <c>GET /v2/health/ready</c>, <c>GET /v2/models/{name}</c> (metadata),
+    /// <c>GET /v2/models/{name}/ready</c> and <c>POST /v2/models/{name}/infer</c> for the models registered with
+    /// <see cref="BackpropServiceCollectionExtensions.AddBackpropModel"/>. A client's mistake is answered with 400, 404
+    /// or 413 and <c>{"error": "..."}</c> naming it.
+    /// </summary>
+    /// <param name="endpoints">The application's endpoint builder.</param>
+    /// <returns>The group of mapped endpoints, to add conventions (authorization, rate limits) to.</returns>
+    /// <exception cref="InvalidOperationException">No model was registered with <c>AddBackpropModel</c>.</exception>
+    public static RouteGroupBuilder MapBackpropInference(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ModelRegistry registry = endpoints.ServiceProvider.GetService<ModelRegistry>()
+            ?? throw new InvalidOperationException("No model to serve: call services.AddBackpropModel(name, path) first.");
+        ILogger logger = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BackpropEndpointRouteBuilderExtensions));
+        foreach (ServedModel model in registry.Models) HostingLog.ModelServed(logger, model.Name, model.InputSize, model.OutputSize, model.Path);
+
+        RouteGroupBuilder v2 = endpoints.MapGroup("/v2");
+        v2.MapGet("/health/live", InferenceEndpoints.Live);
+        v2.MapGet("/health/ready", InferenceEndpoints.Ready);
+        v2.MapGet("/models/{name}", InferenceEndpoints.Metadata);
+        v2.MapGet("/models/{name}/ready", InferenceEndpoints.ModelReady);
+        v2.MapPost("/models/{name}/infer", InferenceEndpoints.Infer);
+        return v2;
+    }
+}

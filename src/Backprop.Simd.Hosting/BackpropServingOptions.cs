@@ -1,0 +1,22 @@
+namespace Backprop.Simd.Hosting;
+
+/// <summary>Limits for the inference endpoints of one served model.</summary>
+public sealed class BackpropServingOptions
+{
+    /// <summary>The most rows one infer request may hold; more is refused with 400. Default 1024.</summary>
+    public int MaxRowsPerRequest { get; set; } = 1024;
+
+    /// <summary>The largest request body in bytes; a larger one is refused with 413. Default 16 MiB.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>The rows one pooled session computes per pass (larger requests take several passes). Default 64.</summary>
+    public int SessionBatchRows { get; set; } = 64;
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxRowsPerRequest);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxRequestBodyBytes);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxRequestBodyBytes, Array.MaxLength);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(SessionBatchRows);
+    }
+}

@@ -1,0 +1,36 @@
+using System.Buffers;
+using CommunityToolkit.HighPerformance;
+
+namespace Backprop.Simd.Hosting;
+
+/// <summary>
+/// The input tensor of one infer request, <c>[rows, columns]</c> in a buffer rented from <see cref="ArrayPool{T}.Shared"/>;
+/// disposing it returns the buffer.
+/// </summary>
+internal sealed class InferRequest : IDisposable
+{
+    private float[]? _values;
+
+    public InferRequest(string? id, float[] values, int rows, int columns)
+    {
+        Id = id;
+        _values = values;
+        Rows = rows;
+        Columns = columns;
+    }
+
+    /// <summary>The request's optional <c>id</c>, echoed in the response as the protocol asks.</summary>
+    public string? Id { get; }
+
+    public int Rows { get; }
+
+    public int Columns { get; }
+
+    public ReadOnlySpan2D<float> Inputs => new(_values ?? throw new ObjectDisposedException(nameof(InferRequest)), 0, Rows, Columns, 0);
+
+    public void Dispose()
+    {
+        float[]? values = Interlocked.Exchange(ref _values, null);
+        if (values is not null) ArrayPool<float>.Shared.Return(values);
+    }
+}

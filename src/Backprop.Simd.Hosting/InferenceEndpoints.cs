@@ -1,0 +1,125 @@
+using System.Buffers;
+using System.Text.Json;
+using Backprop.Simd.Inference;
+using CommunityToolkit.HighPerformance;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Backprop.Simd.Hosting;
+
+/// <summary>
+/// The request handlers of the Open Inference Protocol v2 REST endpoints. They are plain <see cref="RequestDelegate"/>s
+/// that write their JSON themselves, so nothing goes through reflection-based binding or serialization.
+/// </summary>
+internal static class InferenceEndpoints
+{
+    private const string JsonContentType = "application/json";
+
+    // The protocol answers health and readiness by status code alone, with an empty body.
+    public static Task Live(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        return Task.CompletedTask;
+    }
+
+    public static Task Ready(HttpContext context) => Live(context);
+
+    public static Task ModelReady(HttpContext context)
+    {
+        ServedModel? model = Find(context, out string name);
+        return model is null ? UnknownModel(context, name) : Live(context);
+    }
+
+    public static Task Metadata(HttpContext context)
+    {
+        ServedModel? model = Find(context, out string name);
+        if (model is null) return UnknownModel(context, name);
+        context.Response.ContentType = JsonContentType;
+        ProtocolJson.WriteMetadata(context.Response.BodyWriter, model);
+        return Task.CompletedTask;
+    }
+
+    public static async Task Infer(HttpContext context)
+    {
+        ServedModel? model = Find(context, out string name);
+        if (model is null)
+        {
+            await UnknownModel(context, name).ConfigureAwait(false);
+            return;
+        }
+        byte[]? body = null;
+        try
+        {
+            (body, int length) = await RequestBody.ReadAsync(context, model.Options.MaxRequestBodyBytes, context.RequestAborted)
+                .ConfigureAwait(false);
+            Predict(context, model, body.AsSpan(0, length));
+        }
+        catch (InferRequestException refused)
+        {
+            await Refuse(context, name, refused.StatusCode, refused.Message).ConfigureAwait(false);
+        }
+        catch (JsonException malformed)
+        {
+            await Refuse(context, name, StatusCodes.Status400BadRequest, "malformed JSON: " + malformed.Message).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (body is not null) ArrayPool<byte>.Shared.Return(body);
+        }
+    }
+
+    // Synchronous: the parsed request and the outputs are spans, which cannot live across an await.
+    private static void Predict(HttpContext context, ServedModel model, ReadOnlySpan<byte> body)
+    {
+        using InferRequest request = InferRequestParser.Parse(body, model.InputSize, model.Options.MaxRowsPerRequest);
+        int width = model.OutputSize;
+        float[] buffer = ArrayPool<float>.Shared.Rent(request.Rows * width);
+        try
+        {
+            var outputs = new Span2D<float>(buffer, 0, request.Rows, width, 0);
+            InferenceSession<float> session = model.RentSession();
+            try
+            {
+                session.Predict(request.Inputs, outputs);
+            }
+            finally
+            {
+                model.ReturnSession(session);
+            }
+            // Finite inputs can still overflow FP32 on the way through the layers; JSON has no Infinity to answer with.
+            if (!AllFinite(buffer.AsSpan(0, request.Rows * width)))
+                throw InferRequestException.BadRequest("the model's outputs overflow FP32 for these inputs; scale the inputs as in training");
+            context.Response.ContentType = JsonContentType;
+            ProtocolJson.WriteInferResponse(context.Response.BodyWriter, model, request.Id, outputs);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(buffer);
+        }
+    }
+
+    private static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        foreach (float value in values) if (!float.IsFinite(value)) return false;
+        return true;
+    }
+
+    private static ServedModel? Find(HttpContext context, out string name)
+    {
+        name = context.Request.RouteValues["name"] as string ?? "";
+        return context.RequestServices.GetRequiredService<ModelRegistry>().Find(name);
+    }
+
+    private static Task UnknownModel(HttpContext context, string name) =>
+        Refuse(context, name, StatusCodes.Status404NotFound, "unknown model \"" + name + "\"");
+
+    private static Task Refuse(HttpContext context, string name, int status, string message)
+    {
+        HostingLog.RequestRefused(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(InferenceEndpoints)),
+            name, status, message);
+        context.Response.StatusCode = status;
+        context.Response.ContentType = JsonContentType;
+        ProtocolJson.WriteError(context.Response.BodyWriter, message);
+        return Task.CompletedTask;
+    }
+}

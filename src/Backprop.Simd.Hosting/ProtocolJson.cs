@@ -1,0 +1,76 @@
+using System.Buffers;
+using System.Text.Json;
+using CommunityToolkit.HighPerformance;
+
+namespace Backprop.Simd.Hosting;
+
+/// <summary>The JSON answers of the Open Inference Protocol v2, written with <see cref="Utf8JsonWriter"/> into the response.</summary>
+internal static class ProtocolJson
+{
+    public const string Platform = "backprop-simd";
+    public const string OutputName = "output";
+
+    public static void WriteError(IBufferWriter<byte> target, string message)
+    {
+        using var writer = new Utf8JsonWriter(target);
+        writer.WriteStartObject();
+        writer.WriteString("error"u8, message);
+        writer.WriteEndObject();
+    }
+
+    // { "name", "versions", "platform", "inputs": [{ "name", "datatype", "shape": [-1, in] }], "outputs": [...] }
+    public static void WriteMetadata(IBufferWriter<byte> target, ServedModel model)
+    {
+        using var writer = new Utf8JsonWriter(target);
+        writer.WriteStartObject();
+        writer.WriteString("name"u8, model.Name);
+        writer.WriteStartArray("versions"u8);
+        writer.WriteStringValue("1"u8);
+        writer.WriteEndArray();
+        writer.WriteString("platform"u8, Platform);
+        writer.WriteStartArray("inputs"u8);
+        WriteTensorMetadata(writer, InferRequestParser.InputName, model.InputSize);
+        writer.WriteEndArray();
+        writer.WriteStartArray("outputs"u8);
+        WriteTensorMetadata(writer, OutputName, model.OutputSize);
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    // { "model_name", "model_version", "id"?, "outputs": [{ "name", "datatype", "shape": [rows, out], "data": [...] }] }
+    public static void WriteInferResponse(IBufferWriter<byte> target, ServedModel model, string? id, ReadOnlySpan2D<float> outputs)
+    {
+        using var writer = new Utf8JsonWriter(target);
+        writer.WriteStartObject();
+        writer.WriteString("model_name"u8, model.Name);
+        writer.WriteString("model_version"u8, "1"u8);
+        if (id is not null) writer.WriteString("id"u8, id);
+        writer.WriteStartArray("outputs"u8);
+        writer.WriteStartObject();
+        writer.WriteString("name"u8, OutputName);
+        writer.WriteString("datatype"u8, "FP32"u8);
+        writer.WriteStartArray("shape"u8);
+        writer.WriteNumberValue(outputs.Height);
+        writer.WriteNumberValue(outputs.Width);
+        writer.WriteEndArray();
+        writer.WriteStartArray("data"u8);
+        for (int row = 0; row < outputs.Height; row++)
+            foreach (float value in outputs.GetRowSpan(row)) writer.WriteNumberValue(value);
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    private static void WriteTensorMetadata(Utf8JsonWriter writer, string name, int width)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("name"u8, name);
+        writer.WriteString("datatype"u8, "FP32"u8);
+        writer.WriteStartArray("shape"u8);
+        writer.WriteNumberValue(-1); // any number of rows
+        writer.WriteNumberValue(width);
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+}

@@ -1,0 +1,51 @@
+using System.Buffers;
+using System.Globalization;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Backprop.Simd.Hosting;
+
+/// <summary>Reads a whole request body into a buffer rented from <see cref="ArrayPool{T}.Shared"/>, refusing more than a limit.</summary>
+internal static class RequestBody
+{
+    private const int FirstBufferBytes = 16 * 1024;
+
+    /// <summary>The body and its length; the caller returns the buffer to <see cref="ArrayPool{T}.Shared"/>.</summary>
+    /// <exception cref="InferRequestException">The body is longer than <paramref name="maxBytes"/> (413).</exception>
+    public static async Task<(byte[] Buffer, int Length)> ReadAsync(HttpContext context, long maxBytes, CancellationToken cancellation)
+    {
+        long? declared = context.Request.ContentLength;
+        if (declared > maxBytes) throw TooLarge(maxBytes);
+        // Kestrel's own limit (30 MB by default) would answer first if it were lower than ours; ours decides.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = maxBytes + 1;
+
+        byte[] buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(declared ?? FirstBufferBytes, maxBytes) + 1);
+        int length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (length > maxBytes) throw TooLarge(maxBytes);
+                    byte[] larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(2L * buffer.Length, maxBytes + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+                int read = await context.Request.Body.ReadAsync(buffer.AsMemory(length), cancellation).ConfigureAwait(false);
+                if (read == 0) break;
+                length += read;
+                if (length > maxBytes) throw TooLarge(maxBytes);
+            }
+            return (buffer, length);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
+    private static InferRequestException TooLarge(long maxBytes) => new(StatusCodes.Status413PayloadTooLarge,
+        "the request body is larger than " + maxBytes.ToString(CultureInfo.InvariantCulture) + " bytes, this server's limit");
+}
