@@ -80,6 +80,7 @@ internal static class BackpropTool
         root.Subcommands.Add(BenchCommand.Create(console));
         root.Subcommands.Add(ExportCommand.Create(console));
         root.Subcommands.Add(ImportCommand.Create(console));
+        root.Subcommands.Add(ServeCommand.Create(console));
         return root;
     }
 

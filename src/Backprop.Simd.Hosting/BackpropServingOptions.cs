@@ -1,3 +1,5 @@
+using Backprop.Simd.Data;
+
 namespace Backprop.Simd.Hosting;
 
 /// <summary>Limits for the inference endpoints of one served model.</summary>
@@ -11,6 +13,12 @@ public sealed class BackpropServingOptions
 
     /// <summary>The rows one pooled session computes per pass (larger requests take several passes). Default 64.</summary>
     public int SessionBatchRows { get; set; } = 64;
+
+    /// <summary>
+    /// The feature scaling the model was trained with, applied to every input row before it predicts (as
+    /// <c>backprop predict</c> does with the scaling saved in the model file); null passes the inputs through unchanged.
+    /// </summary>
+    public Standardization? InputScaling { get; set; }
 
     internal void Validate()
     {

@@ -28,6 +28,13 @@ internal sealed class InferRequest : IDisposable
 
     public ReadOnlySpan2D<float> Inputs => new(_values ?? throw new ObjectDisposedException(nameof(InferRequest)), 0, Rows, Columns, 0);
 
+    /// <summary>Scales each row in place (the buffer is this request's own).</summary>
+    public void Scale(Data.Standardization scaling)
+    {
+        float[] values = _values ?? throw new ObjectDisposedException(nameof(InferRequest));
+        for (int row = 0; row < Rows; row++) scaling.ApplyInPlace(values.AsSpan(row * Columns, Columns));
+    }
+
     public void Dispose()
     {
         float[]? values = Interlocked.Exchange(ref _values, null);

@@ -72,6 +72,7 @@ internal static class InferenceEndpoints
     private static void Predict(HttpContext context, ServedModel model, ReadOnlySpan<byte> body)
     {
         using InferRequest request = InferRequestParser.Parse(body, model.InputSize, model.Options.MaxRowsPerRequest);
+        if (model.Options.InputScaling is { } scaling) request.Scale(scaling);
         int width = model.OutputSize;
         float[] buffer = ArrayPool<float>.Shared.Rent(request.Rows * width);
         try

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using CommunityToolkit.HighPerformance;
 
@@ -10,9 +11,12 @@ internal static class ProtocolJson
     public const string Platform = "backprop-simd";
     public const string OutputName = "output";
 
+    // Answers are application/json, never HTML, so quotes in a message are written as \" rather than \u0022.
+    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static void WriteError(IBufferWriter<byte> target, string message)
     {
-        using var writer = new Utf8JsonWriter(target);
+        using var writer = new Utf8JsonWriter(target, Options);
         writer.WriteStartObject();
         writer.WriteString("error"u8, message);
         writer.WriteEndObject();
@@ -21,7 +25,7 @@ internal static class ProtocolJson
     // { "name", "versions", "platform", "inputs": [{ "name", "datatype", "shape": [-1, in] }], "outputs": [...] }
     public static void WriteMetadata(IBufferWriter<byte> target, ServedModel model)
     {
-        using var writer = new Utf8JsonWriter(target);
+        using var writer = new Utf8JsonWriter(target, Options);
         writer.WriteStartObject();
         writer.WriteString("name"u8, model.Name);
         writer.WriteStartArray("versions"u8);
@@ -40,7 +44,7 @@ internal static class ProtocolJson
     // { "model_name", "model_version", "id"?, "outputs": [{ "name", "datatype", "shape": [rows, out], "data": [...] }] }
     public static void WriteInferResponse(IBufferWriter<byte> target, ServedModel model, string? id, ReadOnlySpan2D<float> outputs)
     {
-        using var writer = new Utf8JsonWriter(target);
+        using var writer = new Utf8JsonWriter(target, Options);
         writer.WriteStartObject();
         writer.WriteString("model_name"u8, model.Name);
         writer.WriteString("model_version"u8, "1"u8);

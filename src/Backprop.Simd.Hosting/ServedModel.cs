@@ -25,6 +25,9 @@ internal sealed class ServedModel
     public static ServedModel Load(string name, string path, BackpropServingOptions options)
     {
         ModelDescription<float> description = NativeModelFormat.Load<float>(path);
+        if (options.InputScaling is { } scaling && scaling.FeatureCount != description.InputSize)
+            throw new ArgumentException("The input scaling has " + scaling.FeatureCount + " features; the model in " + path
+                + " takes " + description.InputSize + ".", nameof(options));
         return new ServedModel(name, path, new PublishedModel<float>(FrozenModel<float>.From(description)), options);
     }
 
