@@ -31,7 +31,10 @@ internal static class InferRequestParser
         try
         {
             string? id = null;
-            var input = new InputTensor { Values = values, Capacity = capacity, MaxValues = (long)maxRows * features };
+            var input = new InputTensor
+            {
+                Values = values, Capacity = capacity, MaxValues = (long)maxRows * features, Features = features, MaxRows = maxRows,
+            };
             int inputCount = 0;
             while (ReadMember(ref reader))
             {
@@ -53,8 +56,10 @@ internal static class InferRequestParser
                 }
                 else Skip(ref reader);
             }
+            // Anything after the root object is malformed: the reader throws on it.
+            if (reader.Read()) throw new JsonException("The request has more than one JSON value.");
             if (inputCount == 0) throw Bad("the request has no \"inputs\"; the model takes one tensor, \"" + InputName + "\"");
-            int rows = input.Validate(features, maxRows);
+            int rows = input.Validate();
             return new InferRequest(id, values, rows, features);
         }
         catch
@@ -108,6 +113,8 @@ internal static class InferRequestParser
             else if (input.Rank == 1) input.ShapeColumns = dimension;
             input.Rank++;
         }
+        // Checked as soon as it is read, so a request over the row limit is named as such before its data is stored.
+        input.CheckShape();
     }
 
     // Flattens nested arrays row-major: [[a, b], [c, d]] and [a, b, c, d] give the same tensor.
@@ -167,17 +174,28 @@ internal static class InferRequestParser
         public float[] Values;
         public int Capacity;
         public long MaxValues;
+        public int Features, MaxRows;
         public int Count;
         public int Rank;
         public long ShapeRows, ShapeColumns;
         public bool HasName, HasDatatype, HasData;
 
-        public readonly int Validate(int features, int maxRows)
+        public readonly int Validate()
         {
             if (!HasName) throw Bad("the input tensor has no \"name\"; the model's input is \"" + InputName + "\"");
             if (!HasDatatype) throw Bad("the input tensor has no \"datatype\"; the model takes \"FP32\"");
-            if (Rank == 0) throw Bad("the input tensor has no \"shape\"; the model takes [rows, " + Invariant(features) + "]");
+            if (Rank == 0) throw Bad("the input tensor has no \"shape\"; the model takes [rows, " + Invariant(Features) + "]");
             if (!HasData) throw Bad("the input tensor has no \"data\"");
+            CheckShape();
+            if (Count != ShapeRows * ShapeColumns)
+                throw Bad("\"data\" has " + Invariant(Count) + " values; shape [" + Invariant(ShapeRows) + ", "
+                    + Invariant(ShapeColumns) + "] needs " + Invariant(ShapeRows * ShapeColumns));
+            return (int)ShapeRows;
+        }
+
+        public readonly void CheckShape()
+        {
+            int features = Features, maxRows = MaxRows;
             if (Rank != 2)
                 throw Bad("shape has " + Invariant(Rank) + " dimensions; the model takes [rows, " + Invariant(features) + "]");
             if (ShapeColumns != features)
@@ -186,10 +204,6 @@ internal static class InferRequestParser
             if (ShapeRows == 0) throw Bad("shape has 0 rows; a request needs at least one");
             if (ShapeRows > maxRows)
                 throw Bad("shape has " + Invariant(ShapeRows) + " rows; this server takes at most " + Invariant(maxRows) + " per request");
-            if (Count != ShapeRows * ShapeColumns)
-                throw Bad("\"data\" has " + Invariant(Count) + " values; shape [" + Invariant(ShapeRows) + ", "
-                    + Invariant(ShapeColumns) + "] needs " + Invariant(ShapeRows * ShapeColumns));
-            return (int)ShapeRows;
         }
 
         private static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
