@@ -39,6 +39,13 @@ internal static class RequestBody
             }
             return (buffer, length);
         }
+        catch (BadHttpRequestException kestrel)
+        {
+            // Kestrel reads a chunked body ahead of us, so its limit (ours + 1) can trip before our count does.
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw kestrel.StatusCode == StatusCodes.Status413PayloadTooLarge ? TooLarge(maxBytes)
+                : new InferRequestException(kestrel.StatusCode, "the request body could not be read: " + kestrel.Message);
+        }
         catch
         {
             ArrayPool<byte>.Shared.Return(buffer);

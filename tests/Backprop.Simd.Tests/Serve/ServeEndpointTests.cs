@@ -1,0 +1,206 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Backprop.Cli.Commands;
+using Backprop.Simd.Data;
+using Backprop.Simd.Hosting;
+using Backprop.Simd.Inference;
+using Backprop.Simd.Tests.Data;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+
+namespace Backprop.Simd.Tests.Serve;
+
+/// <summary>
+/// A real server on a free loopback port: every Open Inference Protocol endpoint, answers compared with an
+/// <see cref="InferenceSession{T}"/>'s on the embedded digits, and every kind of bad request answered 4xx with a JSON error.
+/// </summary>
+[Trait("Category", "Slow")]
+public sealed class ServeEndpointTests : IAsyncLifetime
+{
+    private const int MaxRows = 16;
+    private const long MaxBodyBytes = 64 * 1024;
+    private readonly TempFolder _folder = new();
+    private readonly string _modelPath;
+    private readonly WebApplication _app;
+    private readonly HttpClient _client = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly Dataset _digits = Datasets.Digits();
+
+    public ServeEndpointTests()
+    {
+        _modelPath = ServeModelFile.Save(_folder);
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Services.AddBackpropModel("digits", _modelPath, options =>
+        {
+            options.MaxRowsPerRequest = MaxRows;
+            options.MaxRequestBodyBytes = MaxBodyBytes;
+        });
+        _app = builder.Build();
+        _app.MapBackpropInference();
+    }
+
+    public async Task InitializeAsync()
+    {
+        await _app.StartAsync();
+        _client.BaseAddress = new Uri(ServeCommand.Addresses(_app).Single());
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _client.Dispose();
+        _folder.Dispose();
+    }
+
+    [Fact]
+    public async Task Health_readiness_and_metadata_follow_the_protocol()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync("/v2/health/live")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync("/v2/health/ready")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync("/v2/models/digits/ready")).StatusCode);
+        await ExpectError(await _client.GetAsync("/v2/models/nope/ready"), HttpStatusCode.NotFound, "unknown model \"nope\"");
+        await ExpectError(await _client.GetAsync("/v2/models/nope"), HttpStatusCode.NotFound, "unknown model");
+
+        using JsonDocument metadata = JsonDocument.Parse(await _client.GetStringAsync("/v2/models/digits"));
+        JsonElement root = metadata.RootElement;
+        Assert.Equal("digits", root.GetProperty("name").GetString());
+        Assert.Equal("backprop-simd", root.GetProperty("platform").GetString());
+        AssertTensorMetadata(root.GetProperty("inputs").EnumerateArray().Single(), "input", ServeModelFile.Inputs);
+        AssertTensorMetadata(root.GetProperty("outputs").EnumerateArray().Single(), "output", ServeModelFile.Outputs);
+    }
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(5, false)]
+    [InlineData(MaxRows, true)]
+    public async Task Infer_answers_what_an_inference_session_predicts(int rows, bool nested)
+    {
+        HttpResponseMessage response = await Infer(InferBody(first: 100, rows, nested, id: "req-1"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using JsonDocument answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("digits", answer.RootElement.GetProperty("model_name").GetString());
+        Assert.Equal("req-1", answer.RootElement.GetProperty("id").GetString());
+        JsonElement output = answer.RootElement.GetProperty("outputs").EnumerateArray().Single();
+        Assert.Equal("output", output.GetProperty("name").GetString());
+        Assert.Equal("FP32", output.GetProperty("datatype").GetString());
+        Assert.Equal([rows, ServeModelFile.Outputs], output.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()));
+        Assert.Equal(Expected(first: 100, rows), output.GetProperty("data").EnumerateArray().Select(v => v.GetSingle()).ToArray());
+    }
+
+    [Fact]
+    public async Task Concurrent_clients_each_get_their_own_rows()
+    {
+        const int Clients = 8, RequestsEach = 25;
+        await Task.WhenAll(Enumerable.Range(0, Clients).Select(client => Task.Run(async () =>
+        {
+            for (int request = 0; request < RequestsEach; request++)
+            {
+                int first = (client * RequestsEach + request) * 3 % (_digits.SampleCount - 4), rows = 1 + request % 4;
+                HttpResponseMessage response = await Infer(InferBody(first, rows, nested: false));
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                using JsonDocument answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                float[] data = answer.RootElement.GetProperty("outputs")[0].GetProperty("data").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+                Assert.Equal(Expected(first, rows), data);
+            }
+        })));
+    }
+
+    [Fact]
+    public async Task Every_bad_request_is_a_4xx_with_a_json_error_naming_it()
+    {
+        string Tensor(string shape, string data, string datatype = "FP32") =>
+            "{\"inputs\":[{\"name\":\"input\",\"shape\":" + shape + ",\"datatype\":\"" + datatype + "\",\"data\":" + data + "}]}";
+        string row = Row(0);
+        await ExpectError(await Infer("{\"inputs\":[{\"name\":\"input\""), HttpStatusCode.BadRequest, "malformed JSON");
+        await ExpectError(await Infer(Tensor("[1,64]", "[" + row + "]", "FP64")), HttpStatusCode.BadRequest, "datatype \"FP64\"");
+        await ExpectError(await Infer(Tensor("[1,63]", "[" + row + "]")), HttpStatusCode.BadRequest, "the model takes 64");
+        await ExpectError(await Infer(Tensor("[2,64]", "[" + row + "]")), HttpStatusCode.BadRequest, "needs 128");
+        await ExpectError(await Infer(Tensor("[64]", "[" + row + "]")), HttpStatusCode.BadRequest, "1 dimensions");
+        await ExpectError(await Infer(Tensor("[1,64]", "[" + row.Replace("0,", "1e999,", StringComparison.Ordinal) + "]")),
+            HttpStatusCode.BadRequest, "not a finite FP32 number");
+        await ExpectError(await Infer(Tensor("[1,64]", "[\"NaN\"," + row[(row.IndexOf(',', StringComparison.Ordinal) + 1)..] + "]")),
+            HttpStatusCode.BadRequest, "data[0] is a string");
+        await ExpectError(await Infer(InferBody(0, MaxRows + 1, nested: false)), HttpStatusCode.BadRequest,
+            "shape has 17 rows; this server takes at most 16");
+        await ExpectError(await Infer(InferBody(0, 1, nested: false) + new string(' ', (int)MaxBodyBytes)),
+            HttpStatusCode.RequestEntityTooLarge, "larger than 65536 bytes");
+        await ExpectError(await _client.PostAsync("/v2/models/nope/infer", new StringContent(InferBody(0, 1, nested: false))),
+            HttpStatusCode.NotFound, "unknown model \"nope\"");
+    }
+
+    [Fact]
+    public async Task A_chunked_body_over_the_limit_is_refused_with_413()
+    {
+        var content = new StreamContent(new NonSeekableStream(Encoding.UTF8.GetBytes(new string(' ', 2 * (int)MaxBodyBytes))));
+        await ExpectError(await _client.PostAsync("/v2/models/digits/infer", content), HttpStatusCode.RequestEntityTooLarge, "larger than");
+    }
+
+    [Fact]
+    public async Task The_serve_command_builds_a_server_that_answers_under_the_file_name()
+    {
+        await using WebApplication app = ServeCommand.Build(_modelPath, name: null, "http://127.0.0.1:0", maxRows: 4, verbose: false);
+        await app.StartAsync();
+        using var client = new HttpClient { BaseAddress = new Uri(ServeCommand.Addresses(app).Single()) };
+        HttpResponseMessage response = await client.PostAsync("/v2/models/digits/infer", new StringContent(InferBody(7, 2, nested: true)));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using JsonDocument answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(Expected(7, 2), answer.RootElement.GetProperty("outputs")[0].GetProperty("data").EnumerateArray().Select(v => v.GetSingle()).ToArray());
+        await ExpectError(await client.PostAsync("/v2/models/digits/infer", new StringContent(InferBody(0, 5, nested: false))),
+            HttpStatusCode.BadRequest, "at most 4");
+        await app.StopAsync();
+    }
+
+    private Task<HttpResponseMessage> Infer(string body) =>
+        _client.PostAsync("/v2/models/digits/infer", new StringContent(body, Encoding.UTF8, "application/json"));
+
+    private string Row(int index) =>
+        string.Join(',', _digits.Row(index).ToArray().Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+
+    private string InferBody(int first, int rows, bool nested, string? id = null)
+    {
+        var data = new StringBuilder("[");
+        for (int row = 0; row < rows; row++)
+        {
+            if (row > 0) data.Append(',');
+            data.Append(nested ? "[" + Row(first + row) + "]" : Row(first + row));
+        }
+        data.Append(']');
+        return "{" + (id is null ? "" : "\"id\":\"" + id + "\",") + "\"inputs\":[{\"name\":\"input\",\"shape\":[" + rows + ","
+            + ServeModelFile.Inputs + "],\"datatype\":\"FP32\",\"data\":" + data + "}]}";
+    }
+
+    private float[] Expected(int first, int rows)
+    {
+        InferenceSession<float> oracle = ServeModelFile.Oracle(_modelPath);
+        var expected = new List<float>();
+        for (int row = first; row < first + rows; row++) expected.AddRange(oracle.Predict(_digits.Row(row)).ToArray());
+        return [.. expected];
+    }
+
+    private static void AssertTensorMetadata(JsonElement tensor, string name, int width)
+    {
+        Assert.Equal(name, tensor.GetProperty("name").GetString());
+        Assert.Equal("FP32", tensor.GetProperty("datatype").GetString());
+        Assert.Equal([-1, width], tensor.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()));
+    }
+
+    private static async Task ExpectError(HttpResponseMessage response, HttpStatusCode status, string fragment)
+    {
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status, "expected " + (int)status + ", got " + (int)response.StatusCode + ": " + body);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        using JsonDocument error = JsonDocument.Parse(body);
+        string message = error.RootElement.GetProperty("error").GetString()!;
+        Assert.Contains(fragment, message, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", message, StringComparison.Ordinal);
+    }
+
+    // No length and no seeking: HttpClient sends it chunked, so only the server's count of bytes read can stop it.
+    private sealed class NonSeekableStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+    }
+}
