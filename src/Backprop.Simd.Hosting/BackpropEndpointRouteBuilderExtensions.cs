@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Backprop.Simd.Hosting;
@@ -24,6 +25,11 @@ public static class BackpropEndpointRouteBuilderExtensions
             ?? throw new InvalidOperationException("No model to serve: call services.AddBackpropModel(name, path) first.");
         ILogger logger = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BackpropEndpointRouteBuilderExtensions));
         foreach (ServedModel model in registry.Models) HostingLog.ModelServed(logger, model.Name, model.InputSize, model.OutputSize, model.Path);
+        // After Kestrel has drained the requests in flight, the batchers' threads stop.
+        endpoints.ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(() =>
+        {
+            foreach (ServedModel model in registry.Models) model.Dispose();
+        });
 
         RouteGroupBuilder v2 = endpoints.MapGroup("/v2");
         v2.MapGet("/health/live", InferenceEndpoints.Live);

@@ -15,6 +15,15 @@ public sealed class BackpropServingOptions
     public int SessionBatchRows { get; set; } = 64;
 
     /// <summary>
+    /// How long, in microseconds, the first queued request waits for others to join its batch; 0 (the default) turns
+    /// dynamic batching off, so each request is predicted on its own thread at once.
+    /// </summary>
+    public int MaxQueueDelayMicroseconds { get; set; }
+
+    /// <summary>The most rows one dynamic batch holds; a request with more is predicted alone. Default 64.</summary>
+    public int MaxBatchRows { get; set; } = 64;
+
+    /// <summary>
     /// The feature scaling the model was trained with, applied to every input row before it predicts (as
     /// <c>backprop predict</c> does with the scaling saved in the model file); null passes the inputs through unchanged.
     /// </summary>
@@ -26,5 +35,9 @@ public sealed class BackpropServingOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxRequestBodyBytes);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxRequestBodyBytes, Array.MaxLength);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(SessionBatchRows);
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxQueueDelayMicroseconds);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxQueueDelayMicroseconds, 1_000_000);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxBatchRows);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxBatchRows, 65_536);
     }
 }

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text.Json;
-using Backprop.Simd.Inference;
 using CommunityToolkit.HighPerformance;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -48,11 +47,16 @@ internal static class InferenceEndpoints
             return;
         }
         byte[]? body = null;
+        InferRequest? request = null;
+        float[]? outputs = null;
         try
         {
             (body, int length) = await RequestBody.ReadAsync(context, model.Options.MaxRequestBodyBytes, context.RequestAborted)
                 .ConfigureAwait(false);
-            Predict(context, model, body.AsSpan(0, length));
+            request = Parse(model, body, length);
+            outputs = ArrayPool<float>.Shared.Rent(request.Rows * model.OutputSize);
+            await model.PredictAsync(request, outputs).ConfigureAwait(false);
+            WriteAnswer(context, model, request, outputs);
         }
         catch (InferRequestException refused)
         {
@@ -64,39 +68,27 @@ internal static class InferenceEndpoints
         }
         finally
         {
+            if (outputs is not null) ArrayPool<float>.Shared.Return(outputs);
+            request?.Dispose();
             if (body is not null) ArrayPool<byte>.Shared.Return(body);
         }
     }
 
-    // Synchronous: the parsed request and the outputs are spans, which cannot live across an await.
-    private static void Predict(HttpContext context, ServedModel model, ReadOnlySpan<byte> body)
+    private static InferRequest Parse(ServedModel model, byte[] body, int length)
     {
-        using InferRequest request = InferRequestParser.Parse(body, model.InputSize, model.Options.MaxRowsPerRequest);
+        InferRequest request = InferRequestParser.Parse(body.AsSpan(0, length), model.InputSize, model.Options.MaxRowsPerRequest);
         if (model.Options.InputScaling is { } scaling) request.Scale(scaling);
+        return request;
+    }
+
+    private static void WriteAnswer(HttpContext context, ServedModel model, InferRequest request, float[] buffer)
+    {
         int width = model.OutputSize;
-        float[] buffer = ArrayPool<float>.Shared.Rent(request.Rows * width);
-        try
-        {
-            var outputs = new Span2D<float>(buffer, 0, request.Rows, width, 0);
-            InferenceSession<float> session = model.RentSession();
-            try
-            {
-                session.Predict(request.Inputs, outputs);
-            }
-            finally
-            {
-                model.ReturnSession(session);
-            }
-            // Finite inputs can still overflow FP32 on the way through the layers; JSON has no Infinity to answer with.
-            if (!AllFinite(buffer.AsSpan(0, request.Rows * width)))
-                throw InferRequestException.BadRequest("the model's outputs overflow FP32 for these inputs; scale the inputs as in training");
-            context.Response.ContentType = JsonContentType;
-            ProtocolJson.WriteInferResponse(context.Response.BodyWriter, model, request.Id, outputs);
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(buffer);
-        }
+        // Finite inputs can still overflow FP32 on the way through the layers; JSON has no Infinity to answer with.
+        if (!AllFinite(buffer.AsSpan(0, request.Rows * width)))
+            throw InferRequestException.BadRequest("the model's outputs overflow FP32 for these inputs; scale the inputs as in training");
+        context.Response.ContentType = JsonContentType;
+        ProtocolJson.WriteInferResponse(context.Response.BodyWriter, model, request.Id, new ReadOnlySpan2D<float>(buffer, 0, request.Rows, width, 0));
     }
 
     private static bool AllFinite(ReadOnlySpan<float> values)

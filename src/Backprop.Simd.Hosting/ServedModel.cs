@@ -8,7 +8,7 @@ namespace Backprop.Simd.Hosting;
 /// One named model and the sessions that predict with it. A request rents a session, predicts and returns it, so once
 /// every concurrently busy thread has had its session a prediction allocates nothing.
 /// </summary>
-internal sealed class ServedModel
+internal sealed class ServedModel : IDisposable
 {
     private readonly ConcurrentBag<InferenceSession<float>> _sessions = [];
 
@@ -18,6 +18,7 @@ internal sealed class ServedModel
         Path = path;
         Model = model;
         Options = options;
+        if (options.MaxQueueDelayMicroseconds > 0) Batcher = new DynamicBatcher(model, options.MaxBatchRows, options.MaxQueueDelayMicroseconds);
     }
 
     /// <summary>Loads <paramref name="path"/> (the native model format) and freezes it for serving.</summary>
@@ -39,12 +40,29 @@ internal sealed class ServedModel
 
     public BackpropServingOptions Options { get; }
 
+    /// <summary>The queue that coalesces concurrent requests into batches; null when batching is off.</summary>
+    public DynamicBatcher? Batcher { get; }
+
     public int InputSize => Model.Current.InputSize;
 
     public int OutputSize => Model.Current.OutputSize;
 
-    public InferenceSession<float> RentSession() =>
-        _sessions.TryTake(out InferenceSession<float>? session) ? session : Model.CreateSession(Options.SessionBatchRows);
+    /// <summary>Predicts the request into <paramref name="outputs"/>: through the batcher when batching is on, else at once.</summary>
+    public Task PredictAsync(InferRequest request, float[] outputs)
+    {
+        if (Batcher is not null) return Batcher.PredictAsync(request, outputs);
+        InferenceSession<float> session = _sessions.TryTake(out InferenceSession<float>? pooled) ? pooled
+            : Model.CreateSession(Options.SessionBatchRows);
+        try
+        {
+            session.Predict(request.Inputs, new CommunityToolkit.HighPerformance.Span2D<float>(outputs, 0, request.Rows, OutputSize, 0));
+        }
+        finally
+        {
+            _sessions.Add(session);
+        }
+        return Task.CompletedTask;
+    }
 
-    public void ReturnSession(InferenceSession<float> session) => _sessions.Add(session);
+    public void Dispose() => Batcher?.Dispose();
 }

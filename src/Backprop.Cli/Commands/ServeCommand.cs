@@ -15,7 +15,7 @@ using Microsoft.Extensions.Logging;
 namespace Backprop.Cli.Commands;
 
 /// <summary>
-/// <c>backprop serve --model FILE [--name N] [--urls URL;…] [--max-rows N]</c>: serves the model over the Open Inference
+/// <c>backprop serve --model FILE [--name N] [--urls URL;…] [--max-rows N] [--max-batch N] [--max-delay-us µs]</c>: serves the model over the Open Inference
 /// Protocol v2 REST endpoints until Ctrl+C or SIGTERM, which stop accepting and let requests in flight complete.
 /// </summary>
 internal static class ServeCommand
@@ -39,19 +39,41 @@ internal static class ServeCommand
             Description = "The most rows one infer request may hold; more is refused with 400.",
             DefaultValueFactory = _ => new BackpropServingOptions().MaxRowsPerRequest,
         }.AtLeast(1);
+        var maxBatch = new Option<int>("--max-batch")
+        {
+            Description = "Dynamic batching: the most rows one batch of concurrent requests holds (1 to 65536).",
+            DefaultValueFactory = _ => new BackpropServingOptions().MaxBatchRows,
+        }.AtLeast(1);
+        maxBatch.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 1 && int.TryParse(result.Tokens[0].Value, out int rows) && rows > 65_536)
+                result.AddError("--max-batch " + rows + " is more than 65536.");
+        });
+        var maxDelay = new Option<int>("--max-delay-us")
+        {
+            Description = "Dynamic batching: how long (microseconds, at most 1000000) a request waits for others to join its batch; "
+                + "0 turns batching off.",
+            DefaultValueFactory = _ => 0,
+        };
+        maxDelay.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 1 && int.TryParse(result.Tokens[0].Value, out int delay) && delay is < 0 or > 1_000_000)
+                result.AddError("--max-delay-us must be 0 to 1000000; got " + delay + ".");
+        });
         var command = new Command("serve", "Serve a model over HTTP with the Open Inference Protocol v2 (KServe v2 / Triton REST).")
         {
-            model, name, urls, maxRows,
+            model, name, urls, maxRows, maxBatch, maxDelay,
         };
         command.SetAction(parsed => Run(console, parsed.GetValue(model)!, parsed.GetValue(name), parsed.GetValue(urls)!,
-            parsed.GetValue(maxRows), parsed.GetValue(BackpropTool.Verbose)));
+            parsed.GetValue(maxRows), parsed.GetValue(maxBatch), parsed.GetValue(maxDelay), parsed.GetValue(BackpropTool.Verbose)));
         return command;
     }
 
     /// <summary>The configured server, not yet started: the command runs it, tests start it on a free port.</summary>
     /// <exception cref="UsageException">A URL is not an absolute http or https address.</exception>
     /// <exception cref="ModelFormatException">The model file is not a model or has a non-finite parameter.</exception>
-    public static WebApplication Build(string modelPath, string? name, string urls, int maxRows, bool verbose)
+    public static WebApplication Build(string modelPath, string? name, string urls, int maxRows, bool verbose, int maxBatch = 64,
+        int maxDelayMicroseconds = 0)
     {
         string[] addresses = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (addresses.Length == 0) throw new UsageException("--urls needs at least one address, e.g. " + DefaultUrls + ".");
@@ -69,6 +91,8 @@ internal static class ServeCommand
         builder.Services.AddBackpropModel(name ?? Path.GetFileNameWithoutExtension(modelPath), modelPath, options =>
         {
             options.MaxRowsPerRequest = maxRows;
+            options.MaxBatchRows = maxBatch;
+            options.MaxQueueDelayMicroseconds = maxDelayMicroseconds;
             options.InputScaling = scaling;
         });
         WebApplication app = builder.Build();
@@ -80,12 +104,15 @@ internal static class ServeCommand
     public static ICollection<string> Addresses(WebApplication app) =>
         app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
 
-    private static int Run(ToolConsole console, string modelPath, string? name, string urls, int maxRows, bool verbose)
+    private static int Run(ToolConsole console, string modelPath, string? name, string urls, int maxRows, int maxBatch,
+        int maxDelayMicroseconds, bool verbose)
     {
-        using WebApplication app = Build(modelPath, name, urls, maxRows, verbose);
+        using WebApplication app = Build(modelPath, name, urls, maxRows, verbose, maxBatch, maxDelayMicroseconds);
         app.StartAsync().GetAwaiter().GetResult();
         console.Output.WriteLine("backprop: serving " + (name ?? Path.GetFileNameWithoutExtension(modelPath)) + " at "
-            + string.Join(", ", Addresses(app)) + " (Open Inference Protocol v2; Ctrl+C to stop)");
+            + string.Join(", ", Addresses(app)) + " (Open Inference Protocol v2; "
+            + (maxDelayMicroseconds > 0 ? "batching up to " + maxBatch + " rows within " + maxDelayMicroseconds + " µs" : "batching off")
+            + "; Ctrl+C to stop)");
         // The host's console lifetime turns Ctrl+C and SIGTERM into a graceful stop: Kestrel finishes requests in flight.
         app.WaitForShutdownAsync().GetAwaiter().GetResult();
         return ExitCode.Success;

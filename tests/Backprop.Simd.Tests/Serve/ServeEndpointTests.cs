@@ -9,6 +9,7 @@ using Backprop.Simd.Inference;
 using Backprop.Simd.Tests.Data;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Backprop.Simd.Tests.Serve;
 
@@ -150,6 +151,32 @@ public sealed class ServeEndpointTests : IAsyncLifetime
         Assert.Equal(Expected(7, 2), answer.RootElement.GetProperty("outputs")[0].GetProperty("data").EnumerateArray().Select(v => v.GetSingle()).ToArray());
         await ExpectError(await client.PostAsync("/v2/models/digits/infer", new StringContent(InferBody(0, 5, nested: false))),
             HttpStatusCode.BadRequest, "at most 4");
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task With_dynamic_batching_concurrent_clients_each_get_their_own_rows()
+    {
+        await using WebApplication app = ServeCommand.Build(_modelPath, "digits", "http://127.0.0.1:0", maxRows: 8, verbose: false,
+            maxBatch: 8, maxDelayMicroseconds: 5_000);
+        await app.StartAsync();
+        using var client = new HttpClient { BaseAddress = new Uri(ServeCommand.Addresses(app).Single()) };
+        const int Clients = 8, RequestsEach = 10;
+        await Task.WhenAll(Enumerable.Range(0, Clients).Select(async clientIndex =>
+        {
+            for (int request = 0; request < RequestsEach; request++)
+            {
+                int first = (clientIndex * RequestsEach + request) * 5 % (_digits.SampleCount - 8), rows = 1 + (clientIndex + request) % 3;
+                HttpResponseMessage response = await client.PostAsync("/v2/models/digits/infer", new StringContent(InferBody(first, rows, nested: false)));
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                using JsonDocument answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                Assert.Equal(Expected(first, rows),
+                    answer.RootElement.GetProperty("outputs")[0].GetProperty("data").EnumerateArray().Select(v => v.GetSingle()).ToArray());
+            }
+        }));
+        DynamicBatcher batcher = app.Services.GetRequiredService<ModelRegistry>().Find("digits")!.Batcher!;
+        Assert.Equal(Clients * RequestsEach, batcher.Requests);
+        Assert.True(batcher.Batches < batcher.Requests, batcher.Batches + " batches for " + batcher.Requests + " requests: nothing was coalesced");
         await app.StopAsync();
     }
 

@@ -1,0 +1,69 @@
+using Backprop.Simd.Data;
+using Backprop.Simd.Hosting;
+using Backprop.Simd.Inference;
+using Backprop.Simd.IO;
+using Backprop.Simd.Tests.Data;
+
+namespace Backprop.Simd.Tests.Serve;
+
+/// <summary>The dynamic batcher without HTTP: concurrent callers are coalesced, and each gets exactly its own rows.</summary>
+public class DynamicBatcherTests
+{
+    private static InferRequest RequestOf(Dataset digits, int first, int rows)
+    {
+        float[] values = System.Buffers.ArrayPool<float>.Shared.Rent(rows * digits.FeatureCount);
+        for (int row = 0; row < rows; row++) digits.Row(first + row).CopyTo(values.AsSpan(row * digits.FeatureCount));
+        return new InferRequest(null, values, rows, digits.FeatureCount);
+    }
+
+    [Fact]
+    public async Task Concurrent_requests_share_batches_and_each_gets_its_own_rows()
+    {
+        using var folder = new TempFolder();
+        string path = ServeModelFile.Save(folder);
+        Dataset digits = Datasets.Digits();
+        var model = new PublishedModel<float>(FrozenModel<float>.From(NativeModelFormat.Load<float>(path)));
+        InferenceSession<float> oracle = ServeModelFile.Oracle(path);
+        // A long delay (20 ms) so that on a loaded machine the callers still arrive within one batch's wait.
+        using var batcher = new DynamicBatcher(model, maxRows: 8, maxQueueDelayMicroseconds: 20_000);
+
+        // The callers enqueue back to back (no thread per caller: a pool starved by blocked threads would take seconds).
+        const int Callers = 24;
+        var requests = new InferRequest[Callers];
+        var outputs = new float[Callers][];
+        var answers = new Task[Callers];
+        for (int caller = 0; caller < Callers; caller++)
+        {
+            requests[caller] = RequestOf(digits, caller * 7, 1 + caller % 3);
+            outputs[caller] = new float[requests[caller].Rows * ServeModelFile.Outputs];
+        }
+        for (int caller = 0; caller < Callers; caller++) answers[caller] = batcher.PredictAsync(requests[caller], outputs[caller]);
+        await Task.WhenAll(answers);
+
+        for (int caller = 0; caller < Callers; caller++)
+        {
+            for (int row = 0; row < requests[caller].Rows; row++)
+                Assert.Equal(oracle.Predict(digits.Row(caller * 7 + row)).ToArray(),
+                    outputs[caller].AsSpan(row * ServeModelFile.Outputs, ServeModelFile.Outputs).ToArray());
+            requests[caller].Dispose();
+        }
+        Assert.Equal(Callers, batcher.Requests);
+        Assert.True(batcher.Batches < Callers, batcher.Batches + " batches for " + Callers + " requests: nothing was coalesced");
+    }
+
+    [Fact]
+    public async Task A_request_larger_than_a_batch_is_predicted_alone()
+    {
+        using var folder = new TempFolder();
+        string path = ServeModelFile.Save(folder);
+        Dataset digits = Datasets.Digits();
+        var model = new PublishedModel<float>(FrozenModel<float>.From(NativeModelFormat.Load<float>(path)));
+        using var batcher = new DynamicBatcher(model, maxRows: 4, maxQueueDelayMicroseconds: 100);
+        using InferRequest request = RequestOf(digits, 10, 9);
+        var outputs = new float[9 * ServeModelFile.Outputs];
+        await batcher.PredictAsync(request, outputs);
+        InferenceSession<float> oracle = ServeModelFile.Oracle(path);
+        Assert.Equal(oracle.Predict(digits.Row(18)).ToArray(), outputs.AsSpan(8 * ServeModelFile.Outputs).ToArray());
+        Assert.Equal(1, batcher.Batches);
+    }
+}
