@@ -11,7 +11,9 @@ public static class BackpropEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps <c>GET /v2/health/live</c>, <c>GET /v2/health/ready</c>, <c>GET /v2/models/{name}</c> (metadata),
-    /// <c>GET /v2/models/{name}/ready</c> and <c>POST /v2/models/{name}/infer</c> for the models registered with
+    /// <c>GET /v2/models/{name}/ready</c>, <c>POST /v2/models/{name}/infer</c> and <c>POST /v2/repository/models/{name}/load</c>
+    /// (re-reads the model's file; requests in flight finish on the old model, and a file that fails to load leaves the
+    /// old one serving and answers 400 with the reason) for the models registered with
     /// <see cref="BackpropServiceCollectionExtensions.AddBackpropModel"/>. A client's mistake is answered with 400, 404
     /// or 413 and <c>{"error": "..."}</c> naming it.
     /// </summary>
@@ -37,6 +39,7 @@ public static class BackpropEndpointRouteBuilderExtensions
         v2.MapGet("/models/{name}", InferenceEndpoints.Metadata);
         v2.MapGet("/models/{name}/ready", InferenceEndpoints.ModelReady);
         v2.MapPost("/models/{name}/infer", InferenceEndpoints.Infer);
+        v2.MapPost("/repository/models/{name}/load", InferenceEndpoints.Load);
         return v2;
     }
 }

@@ -1,4 +1,5 @@
 using Backprop.Simd.Data;
+using Backprop.Simd.IO;
 
 namespace Backprop.Simd.Hosting;
 
@@ -24,10 +25,11 @@ public sealed class BackpropServingOptions
     public int MaxBatchRows { get; set; } = 64;
 
     /// <summary>
-    /// The feature scaling the model was trained with, applied to every input row before it predicts (as
-    /// <c>backprop predict</c> does with the scaling saved in the model file); null passes the inputs through unchanged.
+    /// Reads the feature scaling a model carries (as <c>backprop train --standardize</c> saves it in the file's metadata),
+    /// applied to every input row before it predicts; called at each load, so a reload sees the new file's. Null, or a
+    /// null answer, passes the inputs through unchanged.
     /// </summary>
-    public Standardization? InputScaling { get; set; }
+    public Func<ModelDescription<float>, Standardization?>? InputScaling { get; set; }
 
     internal void Validate()
     {

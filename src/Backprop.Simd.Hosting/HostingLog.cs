@@ -10,4 +10,10 @@ internal static partial class HostingLog
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Refused a request for model {Name} with {Status}: {Reason}")]
     public static partial void RequestRefused(ILogger logger, string name, int status, string reason);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Reloaded model {Name} from {Path} (generation {Generation})")]
+    public static partial void ModelReloaded(ILogger logger, string name, string path, long generation);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Reloading model {Name} from {Path} failed; the previous model still serves: {Reason}")]
+    public static partial void ReloadFailed(ILogger logger, string name, string path, string reason);
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using Backprop.Simd.IO;
 using CommunityToolkit.HighPerformance;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -74,10 +75,31 @@ internal static class InferenceEndpoints
         }
     }
 
+    // POST /v2/repository/models/{name}/load: re-reads the model's file (the body, if any, is not used).
+    public static Task Load(HttpContext context)
+    {
+        ServedModel? model = Find(context, out string name);
+        if (model is null) return UnknownModel(context, name);
+        ILogger logger = Logger(context);
+        try
+        {
+            long generation = model.Reload();
+            HostingLog.ModelReloaded(logger, name, model.Path, generation);
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            return Task.CompletedTask;
+        }
+        catch (Exception failure) when (failure is IOException or UnauthorizedAccessException or ModelFormatException or ArgumentException)
+        {
+            HostingLog.ReloadFailed(logger, name, model.Path, failure.Message);
+            return Refuse(context, name, StatusCodes.Status400BadRequest,
+                "reloading " + model.Path + " failed, the previous model still serves: " + failure.Message);
+        }
+    }
+
     private static InferRequest Parse(ServedModel model, byte[] body, int length)
     {
         InferRequest request = InferRequestParser.Parse(body.AsSpan(0, length), model.InputSize, model.Options.MaxRowsPerRequest);
-        if (model.Options.InputScaling is { } scaling) request.Scale(scaling);
+        if (model.Scaling is { } scaling) request.Scale(scaling);
         return request;
     }
 
@@ -103,13 +125,15 @@ internal static class InferenceEndpoints
         return context.RequestServices.GetRequiredService<ModelRegistry>().Find(name);
     }
 
+    private static ILogger Logger(HttpContext context) =>
+        context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(InferenceEndpoints));
+
     private static Task UnknownModel(HttpContext context, string name) =>
         Refuse(context, name, StatusCodes.Status404NotFound, "unknown model \"" + name + "\"");
 
     private static Task Refuse(HttpContext context, string name, int status, string message)
     {
-        HostingLog.RequestRefused(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(InferenceEndpoints)),
-            name, status, message);
+        HostingLog.RequestRefused(Logger(context), name, status, message);
         context.Response.StatusCode = status;
         context.Response.ContentType = JsonContentType;
         ProtocolJson.WriteError(context.Response.BodyWriter, message);

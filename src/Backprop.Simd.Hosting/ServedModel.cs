@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Backprop.Simd.Data;
 using Backprop.Simd.Inference;
 using Backprop.Simd.IO;
 
@@ -12,9 +13,12 @@ internal sealed class ServedModel : IDisposable
 {
     private readonly ConcurrentBag<InferenceSession<float>> _sessions = [];
 
-    public ServedModel(string name, string path, PublishedModel<float> model, BackpropServingOptions options)
+    private readonly Lock _reloading = new();
+
+    public ServedModel(string name, string path, PublishedModel<float> model, Standardization? scaling, BackpropServingOptions options)
     {
         Name = name;
+        Scaling = scaling;
         Path = path;
         Model = model;
         Options = options;
@@ -26,11 +30,42 @@ internal sealed class ServedModel : IDisposable
     public static ServedModel Load(string name, string path, BackpropServingOptions options)
     {
         ModelDescription<float> description = NativeModelFormat.Load<float>(path);
-        if (options.InputScaling is { } scaling && scaling.FeatureCount != description.InputSize)
+        Standardization? scaling = ScalingOf(description, path, options);
+        return new ServedModel(name, path, new PublishedModel<float>(FrozenModel<float>.From(description)), scaling, options);
+    }
+
+    /// <summary>
+    /// Reads <see cref="Path"/> again and publishes it: calls in flight finish on the old model, later ones use the new.
+    /// A file that fails to load, or whose shape or input scaling differs, leaves the old model serving.
+    /// </summary>
+    /// <exception cref="ModelFormatException">The file is not a model or has a non-finite parameter.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    /// <exception cref="ArgumentException">The new model's shape or input scaling differs from the served one's.</exception>
+    public long Reload()
+    {
+        lock (_reloading)
+        {
+            ModelDescription<float> description = NativeModelFormat.Load<float>(Path);
+            Standardization? scaling = ScalingOf(description, Path, Options);
+            // Sessions and batches read the model once per call but the scaling separately: it must not change.
+            if (!SameScaling(scaling, Scaling))
+                throw new ArgumentException(Path + " has a different input scaling from the served model's; restart the server to change it.");
+            Model.Publish(FrozenModel<float>.From(description));
+            return Model.Generation;
+        }
+    }
+
+    private static Standardization? ScalingOf(ModelDescription<float> description, string path, BackpropServingOptions options)
+    {
+        Standardization? scaling = options.InputScaling?.Invoke(description);
+        if (scaling is not null && scaling.FeatureCount != description.InputSize)
             throw new ArgumentException("The input scaling has " + scaling.FeatureCount + " features; the model in " + path
                 + " takes " + description.InputSize + ".", nameof(options));
-        return new ServedModel(name, path, new PublishedModel<float>(FrozenModel<float>.From(description)), options);
+        return scaling;
     }
+
+    private static bool SameScaling(Standardization? a, Standardization? b) =>
+        a is null ? b is null : b is not null && a.Mean.SequenceEqual(b.Mean) && a.StandardDeviation.SequenceEqual(b.StandardDeviation);
 
     public string Name { get; }
 
@@ -39,6 +74,9 @@ internal sealed class ServedModel : IDisposable
     public PublishedModel<float> Model { get; }
 
     public BackpropServingOptions Options { get; }
+
+    /// <summary>The scaling applied to every input row; null for none.</summary>
+    public Standardization? Scaling { get; }
 
     /// <summary>The queue that coalesces concurrent requests into batches; null when batching is off.</summary>
     public DynamicBatcher? Batcher { get; }

@@ -1,7 +1,5 @@
 using System.CommandLine;
-using Backprop.Cli.Input;
 using Backprop.Cli.Options;
-using Backprop.Simd.Data;
 using Backprop.Simd.IO;
 using Backprop.Simd.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -85,15 +83,13 @@ internal static class ServeCommand
         builder.WebHost.UseUrls(addresses);
         // The command prints its own start-up line; the host's informational lines would only repeat it.
         builder.Logging.SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning);
-        // The scaling saved by train --standardize is applied to served inputs as predict applies it.
-        ModelDescription<float> description = ModelFile.LoadFinite(modelPath);
-        Standardization? scaling = ModelMetadata.From(description.Metadata, description.InputSize).Standardization;
         builder.Services.AddBackpropModel(name ?? Path.GetFileNameWithoutExtension(modelPath), modelPath, options =>
         {
             options.MaxRowsPerRequest = maxRows;
             options.MaxBatchRows = maxBatch;
             options.MaxQueueDelayMicroseconds = maxDelayMicroseconds;
-            options.InputScaling = scaling;
+            // The scaling saved by train --standardize is applied to served inputs as predict applies it.
+            options.InputScaling = description => ModelMetadata.From(description.Metadata, description.InputSize).Standardization;
         });
         WebApplication app = builder.Build();
         app.MapBackpropInference();

@@ -180,6 +180,62 @@ public sealed class ServeEndpointTests : IAsyncLifetime
         await app.StopAsync();
     }
 
+    [Fact]
+    public async Task A_reload_under_load_swaps_the_model_whole_and_a_bad_file_leaves_the_old_one_serving()
+    {
+        string served = ServeModelFile.Save(_folder, "swap.bpm", seed: 11);
+        string replacement = ServeModelFile.Save(_folder, "replacement.bpm", seed: 12);
+        string otherShape = ServeModelFile.Save(_folder, "other-shape.bpm", seed: 13, hidden: 16);
+        float[] before = Expected(first: 3, rows: 2, path: served), after = Expected(first: 3, rows: 2, path: replacement);
+        Assert.NotEqual(before, after);
+        await using WebApplication app = ServeCommand.Build(served, name: null, "http://127.0.0.1:0", maxRows: 8, verbose: false);
+        await app.StartAsync();
+        using var client = new HttpClient { BaseAddress = new Uri(ServeCommand.Addresses(app).Single()) };
+        string body = InferBody(first: 3, rows: 2, nested: false);
+        async Task<float[]> Answer()
+        {
+            HttpResponseMessage response = await client.PostAsync("/v2/models/swap/infer", new StringContent(body));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using JsonDocument answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            return answer.RootElement.GetProperty("outputs")[0].GetProperty("data").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+        }
+
+        // A client keeps asking while the file is replaced and reloaded: every answer is wholly one model's, both rows.
+        using var stop = new CancellationTokenSource();
+        int answers = 0, fromBefore = 0, fromAfter = 0;
+        Task load = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                float[] data = await Answer();
+                if (data.SequenceEqual(before)) fromBefore++;
+                else if (data.SequenceEqual(after)) fromAfter++;
+                else Assert.Fail("an answer came from neither model: " + string.Join(",", data));
+                answers++;
+            }
+        });
+        while (Volatile.Read(ref answers) < 20 && !load.IsCompleted) await Task.Delay(5);
+        File.Copy(replacement, served, overwrite: true);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/v2/repository/models/swap/load", null)).StatusCode);
+        int afterReload = Volatile.Read(ref answers);
+        while (Volatile.Read(ref answers) < afterReload + 20 && !load.IsCompleted) await Task.Delay(5);
+        await stop.CancelAsync();
+        await load;
+        Assert.True(fromBefore > 0 && fromAfter > 0, fromBefore + " answers before, " + fromAfter + " after the reload");
+        Assert.Equal(after, await Answer());
+
+        // A broken file, and a model of another shape, are refused; the replacement keeps serving.
+        File.WriteAllText(served, "not a model");
+        await ExpectError(await client.PostAsync("/v2/repository/models/swap/load", null), HttpStatusCode.BadRequest,
+            "the previous model still serves");
+        File.Copy(otherShape, served, overwrite: true);
+        await ExpectError(await client.PostAsync("/v2/repository/models/swap/load", null), HttpStatusCode.BadRequest,
+            "same input size and layer widths");
+        Assert.Equal(after, await Answer());
+        await ExpectError(await client.PostAsync("/v2/repository/models/nope/load", null), HttpStatusCode.NotFound, "unknown model");
+        await app.StopAsync();
+    }
+
     private Task<HttpResponseMessage> Infer(string body) =>
         _client.PostAsync("/v2/models/digits/infer", new StringContent(body, Encoding.UTF8, "application/json"));
 
@@ -199,9 +255,9 @@ public sealed class ServeEndpointTests : IAsyncLifetime
             + ServeModelFile.Inputs + "],\"datatype\":\"FP32\",\"data\":" + data + "}]}";
     }
 
-    private float[] Expected(int first, int rows)
+    private float[] Expected(int first, int rows, string? path = null)
     {
-        InferenceSession<float> oracle = ServeModelFile.Oracle(_modelPath);
+        InferenceSession<float> oracle = ServeModelFile.Oracle(path ?? _modelPath);
         var expected = new List<float>();
         for (int row = first; row < first + rows; row++) expected.AddRange(oracle.Predict(_digits.Row(row)).ToArray());
         return [.. expected];

@@ -10,9 +10,9 @@ internal static class ServeModelFile
 {
     public const int Inputs = 64, Outputs = 10;
 
-    public static string Save(TempFolder folder, string name = "digits.bpm")
+    public static string Save(TempFolder folder, string name = "digits.bpm", ulong seed = 11, int hidden = 32)
     {
-        var network = new Network<float>(Inputs, [new Dense(32, Activation.Relu), new Dense(Outputs)], seed: 11);
+        var network = new Network<float>(Inputs, [new Dense(hidden, Activation.Relu), new Dense(Outputs)], seed: seed);
         string path = folder.File(name);
         ModelMapping.Save(path, network, LossKind.SoftmaxCrossEntropy);
         return path;
