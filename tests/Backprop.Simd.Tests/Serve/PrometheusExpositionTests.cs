@@ -84,6 +84,45 @@ public class PrometheusExpositionTests
         Assert.Equal(["backprop.infer.requests 400 1", "backprop.infer.duration - 0.25", "backprop.predicted.rows - 7", "backprop.batch.rows - 7"], seen);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Recording_allocates_nothing(bool listened)
+    {
+        using var instruments = new ServingMetrics();
+        using var listener = new MeterListener();
+        if (listened)
+        {
+            listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == ServingMetrics.MeterName) l.EnableMeasurementEvents(instrument);
+            };
+            listener.SetMeasurementEventCallback<long>(static (_, _, _, _) => { });
+            listener.SetMeasurementEventCallback<int>(static (_, _, _, _) => { });
+            listener.SetMeasurementEventCallback<double>(static (_, _, _, _) => { });
+            listener.Start();
+        }
+        var counts = new ModelMetrics("alloc", instruments);
+        counts.RecordRequest(InferOutcome.Ok, 1);
+        counts.RecordPass(1);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++)
+        {
+            counts.RecordRequest((InferOutcome)(i % InferOutcomes.All.Length), i * 1000L);
+            counts.RecordPass(1 + i % 100);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(1001, counts.Latency.BucketCount(0) + CountAbove(counts.Latency));
+    }
+
+    private static long CountAbove(FixedBucketHistogram histogram)
+    {
+        long count = 0;
+        for (int bucket = 1; bucket <= histogram.BoundCount; bucket++) count += histogram.BucketCount(bucket);
+        return count;
+    }
+
     [Fact]
     public void With_no_model_every_family_is_still_announced()
     {
