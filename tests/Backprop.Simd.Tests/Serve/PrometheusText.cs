@@ -31,7 +31,7 @@ internal static partial class PrometheusText
             string name = sample.Groups[1].Value;
             Assert.NotNull(family);
             Assert.True(type == "counter" ? name == family && name.EndsWith("_total", StringComparison.Ordinal)
-                : name is var n && (n == family + "_bucket" || n == family + "_sum" || n == family + "_count"),
+                : name == family + "_bucket" || name == family + "_sum" || name == family + "_count",
                 name + " is not a sample of the " + type + " " + family);
             string series = name + "{" + sample.Groups[2].Value + "}";
             Assert.True(samples.TryAdd(series, double.Parse(sample.Groups[3].Value, NumberStyles.Float, CultureInfo.InvariantCulture)),
@@ -40,25 +40,24 @@ internal static partial class PrometheusText
         return samples;
     }
 
-    /// <summary>Checks that the histogram's buckets for <paramref name="labels"/> never decrease and that +Inf equals _count.</summary>
+    /// <summary>Checks that the histogram's buckets for <paramref name="labels"/>, by bound, never decrease and that +Inf equals _count.</summary>
     public static void AssertCumulative(Dictionary<string, double> samples, string family, string labels)
     {
-        double previous = 0, previousBound = double.NegativeInfinity;
-        int buckets = 0;
+        string prefix = family + "_bucket{" + labels + ",le=\"";
+        var buckets = new List<(double Bound, double Count)>();
         foreach ((string series, double count) in samples)
         {
-            if (!series.StartsWith(family + "_bucket{" + labels + ",le=\"", StringComparison.Ordinal)) continue;
-            string le = series[(family.Length + labels.Length + 13)..^2];
-            double bound = le == "+Inf" ? double.PositiveInfinity : double.Parse(le, NumberStyles.Float, CultureInfo.InvariantCulture);
-            Assert.True(bound > previousBound, series + ": the bounds do not ascend");
-            Assert.True(count >= previous, series + " = " + count + " is below the bucket before it, " + previous);
-            previous = count;
-            previousBound = bound;
-            buckets++;
+            if (!series.StartsWith(prefix, StringComparison.Ordinal)) continue;
+            string le = series[prefix.Length..^2];
+            buckets.Add((le == "+Inf" ? double.PositiveInfinity : double.Parse(le, NumberStyles.Float, CultureInfo.InvariantCulture), count));
         }
-        Assert.True(buckets > 1, "no buckets for " + family + "{" + labels + "}");
-        Assert.Equal(double.PositiveInfinity, previousBound);
-        Assert.Equal(samples[family + "_count{" + labels + "}"], previous);
+        buckets.Sort();
+        Assert.True(buckets.Count > 1, "no buckets for " + family + "{" + labels + "}");
+        for (int i = 1; i < buckets.Count; i++)
+            Assert.True(buckets[i].Count >= buckets[i - 1].Count,
+                family + " le=" + buckets[i].Bound + " counts " + buckets[i].Count + ", below le=" + buckets[i - 1].Bound + "'s " + buckets[i - 1].Count);
+        Assert.Equal(double.PositiveInfinity, buckets[^1].Bound);
+        Assert.Equal(samples[family + "_count{" + labels + "}"], buckets[^1].Count);
     }
 
     [GeneratedRegex("^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$")]
