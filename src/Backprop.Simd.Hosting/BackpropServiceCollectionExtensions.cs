@@ -32,7 +32,7 @@ public static class BackpropServiceCollectionExtensions
         options.Validate();
         ModelRegistry registry = RegistryOf(services);
         if (registry.Find(name) is not null) throw new ArgumentException("A model named \"" + name + "\" is already registered.", nameof(name));
-        registry.Add(ServedModel.Load(name, path, options));
+        registry.Add(ServedModel.Load(name, path, options, new ModelMetrics(name, registry.Metrics)));
         return services;
     }
 

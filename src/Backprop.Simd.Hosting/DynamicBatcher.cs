@@ -23,11 +23,13 @@ internal sealed class DynamicBatcher : IDisposable
     private readonly long _delayTicks;
     private readonly Thread _thread;
     private readonly List<BatchItem> _batch = [];
+    private readonly ModelMetrics _metrics;
     private BatchItem? _carried;
     private long _batches, _requests;
 
-    public DynamicBatcher(PublishedModel<float> model, int maxRows, int maxQueueDelayMicroseconds)
+    public DynamicBatcher(PublishedModel<float> model, int maxRows, int maxQueueDelayMicroseconds, ModelMetrics metrics)
     {
+        _metrics = metrics;
         _maxRows = maxRows;
         _features = model.Current.InputSize;
         _width = model.Current.OutputSize;
@@ -129,6 +131,7 @@ internal sealed class DynamicBatcher : IDisposable
                 offset += item.Request.Rows;
             }
             _session.Predict(new ReadOnlySpan2D<float>(_inputs, 0, rows, _features, 0), new Span2D<float>(_outputs, 0, rows, _width, 0));
+            _metrics.RecordPass(rows);
             offset = 0;
             foreach (BatchItem item in _batch)
             {
@@ -151,6 +154,7 @@ internal sealed class DynamicBatcher : IDisposable
         try
         {
             _session.Predict(item.Request.Inputs, new Span2D<float>(item.Outputs, 0, item.Request.Rows, _width, 0));
+            _metrics.RecordPass(item.Request.Rows);
             item.Completion.TrySetResult();
         }
         catch (Exception failure) when (failure is not OperationCanceledException)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Text.Json;
 using Backprop.Simd.IO;
 using CommunityToolkit.HighPerformance;
@@ -47,6 +48,8 @@ internal static class InferenceEndpoints
             await UnknownModel(context, name).ConfigureAwait(false);
             return;
         }
+        long started = Stopwatch.GetTimestamp();
+        InferOutcome outcome = InferOutcome.ServerError; // what an exception escaping to the host is answered with
         byte[]? body = null;
         InferRequest? request = null;
         float[]? outputs = null;
@@ -58,13 +61,16 @@ internal static class InferenceEndpoints
             outputs = ArrayPool<float>.Shared.Rent(request.Rows * model.OutputSize);
             await model.PredictAsync(request, outputs).ConfigureAwait(false);
             WriteAnswer(context, model, request, outputs);
+            outcome = InferOutcome.Ok;
         }
         catch (InferRequestException refused)
         {
+            outcome = InferOutcomes.FromStatus(refused.StatusCode);
             await Refuse(context, name, refused.StatusCode, refused.Message).ConfigureAwait(false);
         }
         catch (JsonException malformed)
         {
+            outcome = InferOutcome.BadRequest;
             await Refuse(context, name, StatusCodes.Status400BadRequest, "malformed JSON: " + malformed.Message).ConfigureAwait(false);
         }
         finally
@@ -72,6 +78,7 @@ internal static class InferenceEndpoints
             if (outputs is not null) ArrayPool<float>.Shared.Return(outputs);
             request?.Dispose();
             if (body is not null) ArrayPool<byte>.Shared.Return(body);
+            model.Metrics.RecordRequest(outcome, Stopwatch.GetTimestamp() - started);
         }
     }
 

@@ -7,6 +7,9 @@ internal sealed class ModelRegistry
 
     public IReadOnlyCollection<ServedModel> Models => _models.Values;
 
+    /// <summary>The instruments every model's <see cref="ModelMetrics"/> records to.</summary>
+    public ServingMetrics Metrics { get; } = new();
+
     public void Add(ServedModel model)
     {
         if (!_models.TryAdd(model.Name, model))

@@ -15,23 +15,25 @@ internal sealed class ServedModel : IDisposable
 
     private readonly Lock _reloading = new();
 
-    public ServedModel(string name, string path, PublishedModel<float> model, Standardization? scaling, BackpropServingOptions options)
+    public ServedModel(string name, string path, PublishedModel<float> model, Standardization? scaling, BackpropServingOptions options,
+        ModelMetrics metrics)
     {
+        Metrics = metrics;
         Name = name;
         Scaling = scaling;
         Path = path;
         Model = model;
         Options = options;
-        if (options.MaxQueueDelayMicroseconds > 0) Batcher = new DynamicBatcher(model, options.MaxBatchRows, options.MaxQueueDelayMicroseconds);
+        if (options.MaxQueueDelayMicroseconds > 0) Batcher = new DynamicBatcher(model, options.MaxBatchRows, options.MaxQueueDelayMicroseconds, metrics);
     }
 
     /// <summary>Loads <paramref name="path"/> (the native model format) and freezes it for serving.</summary>
     /// <exception cref="ModelFormatException">The file is not a model or a parameter is not finite.</exception>
-    public static ServedModel Load(string name, string path, BackpropServingOptions options)
+    public static ServedModel Load(string name, string path, BackpropServingOptions options, ModelMetrics metrics)
     {
         ModelDescription<float> description = NativeModelFormat.Load<float>(path);
         Standardization? scaling = ScalingOf(description, path, options);
-        return new ServedModel(name, path, new PublishedModel<float>(FrozenModel<float>.From(description)), scaling, options);
+        return new ServedModel(name, path, new PublishedModel<float>(FrozenModel<float>.From(description)), scaling, options, metrics);
     }
 
     /// <summary>
@@ -75,6 +77,9 @@ internal sealed class ServedModel : IDisposable
 
     public BackpropServingOptions Options { get; }
 
+    /// <summary>This model's requests, rows and latencies, for <c>/metrics</c> and the meter.</summary>
+    public ModelMetrics Metrics { get; }
+
     /// <summary>The scaling applied to every input row; null for none.</summary>
     public Standardization? Scaling { get; }
 
@@ -94,6 +99,7 @@ internal sealed class ServedModel : IDisposable
         try
         {
             session.Predict(request.Inputs, new CommunityToolkit.HighPerformance.Span2D<float>(outputs, 0, request.Rows, OutputSize, 0));
+            Metrics.RecordPass(request.Rows);
         }
         finally
         {

@@ -25,7 +25,9 @@ public class DynamicBatcherTests
         var model = new PublishedModel<float>(FrozenModel<float>.From(NativeModelFormat.Load<float>(path)));
         InferenceSession<float> oracle = ServeModelFile.Oracle(path);
         // A long delay (20 ms) so that on a loaded machine the callers still arrive within one batch's wait.
-        using var batcher = new DynamicBatcher(model, maxRows: 8, maxQueueDelayMicroseconds: 20_000);
+        using var metrics = new ServingMetrics();
+        var counts = new ModelMetrics("test", metrics);
+        using var batcher = new DynamicBatcher(model, maxRows: 8, maxQueueDelayMicroseconds: 20_000, counts);
 
         // The callers enqueue back to back (no thread per caller: a pool starved by blocked threads would take seconds).
         const int Callers = 24;
@@ -49,6 +51,10 @@ public class DynamicBatcherTests
         }
         Assert.Equal(Callers, batcher.Requests);
         Assert.True(batcher.Batches < Callers, batcher.Batches + " batches for " + Callers + " requests: nothing was coalesced");
+        // The batch-size histogram counts passes, not requests: one sample per batch, its rows summed.
+        Assert.Equal(batcher.Batches, BatchPasses(counts));
+        Assert.Equal(requests.Sum(request => (long)request.Rows), counts.PredictedRows);
+        Assert.Equal(counts.PredictedRows, counts.BatchRows.Sum);
     }
 
     [Fact]
@@ -58,12 +64,23 @@ public class DynamicBatcherTests
         string path = ServeModelFile.Save(folder);
         Dataset digits = Datasets.Digits();
         var model = new PublishedModel<float>(FrozenModel<float>.From(NativeModelFormat.Load<float>(path)));
-        using var batcher = new DynamicBatcher(model, maxRows: 4, maxQueueDelayMicroseconds: 100);
+        using var metrics = new ServingMetrics();
+        var counts = new ModelMetrics("test", metrics);
+        using var batcher = new DynamicBatcher(model, maxRows: 4, maxQueueDelayMicroseconds: 100, counts);
         using InferRequest request = RequestOf(digits, 10, 9);
         var outputs = new float[9 * ServeModelFile.Outputs];
         await batcher.PredictAsync(request, outputs);
         InferenceSession<float> oracle = ServeModelFile.Oracle(path);
         Assert.Equal(oracle.Predict(digits.Row(18)).ToArray(), outputs.AsSpan(8 * ServeModelFile.Outputs).ToArray());
         Assert.Equal(1, batcher.Batches);
+        Assert.Equal(9, counts.PredictedRows);
+        Assert.Equal(1, counts.BatchRows.BucketCount(4)); // 9 rows fall in the bucket up to 16
+    }
+
+    private static long BatchPasses(ModelMetrics counts)
+    {
+        long passes = 0;
+        for (int bucket = 0; bucket <= counts.BatchRows.BoundCount; bucket++) passes += counts.BatchRows.BucketCount(bucket);
+        return passes;
     }
 }

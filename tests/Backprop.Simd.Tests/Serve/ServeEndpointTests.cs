@@ -133,6 +133,40 @@ public sealed class ServeEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Metrics_count_every_request_by_outcome_in_the_prometheus_format()
+    {
+        foreach (int rows in (int[])[1, 2, 5]) Assert.Equal(HttpStatusCode.OK, (await Infer(InferBody(first: 20, rows, nested: false))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Infer("{\"inputs\":")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Infer(InferBody(0, MaxRows + 1, nested: false))).StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await Infer(new string(' ', 2 * (int)MaxBodyBytes))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.PostAsync("/v2/models/nope/infer", new StringContent("{}"))).StatusCode);
+
+        HttpResponseMessage response = await _client.GetAsync("/metrics");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/plain", response.Content.Headers.ContentType!.MediaType);
+        Assert.Contains(response.Content.Headers.ContentType.Parameters, p => p.Name == "version" && p.Value == "0.0.4");
+        Dictionary<string, double> samples = PrometheusText.Parse(await response.Content.ReadAsStringAsync());
+
+        const string Model = "model=\"digits\"";
+        Assert.Equal(3, samples["backprop_infer_requests_total{" + Model + ",outcome=\"ok\"}"]);
+        Assert.Equal(2, samples["backprop_infer_requests_total{" + Model + ",outcome=\"400\"}"]);
+        Assert.Equal(1, samples["backprop_infer_requests_total{" + Model + ",outcome=\"413\"}"]);
+        Assert.Equal(0, samples["backprop_infer_requests_total{" + Model + ",outcome=\"500\"}"]);
+        Assert.DoesNotContain(samples.Keys, series => series.Contains("nope", StringComparison.Ordinal)); // unknown names add no series
+        Assert.Equal(8, samples["backprop_predicted_rows_total{" + Model + "}"]);
+        Assert.Equal(6, samples["backprop_infer_duration_seconds_count{" + Model + "}"]);
+        Assert.InRange(samples["backprop_infer_duration_seconds_sum{" + Model + "}"], 1e-7, 60);
+        PrometheusText.AssertCumulative(samples, "backprop_infer_duration_seconds", Model);
+        Assert.Equal(3, samples["backprop_batch_rows_count{" + Model + "}"]);
+        Assert.Equal(8, samples["backprop_batch_rows_sum{" + Model + "}"]);
+        Assert.Equal(1, samples["backprop_batch_rows_bucket{" + Model + ",le=\"1\"}"]);
+        Assert.Equal(2, samples["backprop_batch_rows_bucket{" + Model + ",le=\"2\"}"]);
+        Assert.Equal(2, samples["backprop_batch_rows_bucket{" + Model + ",le=\"4\"}"]);
+        Assert.Equal(3, samples["backprop_batch_rows_bucket{" + Model + ",le=\"8\"}"]);
+        PrometheusText.AssertCumulative(samples, "backprop_batch_rows", Model);
+    }
+
+    [Fact]
     public async Task A_chunked_body_over_the_limit_is_refused_with_413()
     {
         var content = new StreamContent(new NonSeekableStream(Encoding.UTF8.GetBytes(new string(' ', 2 * (int)MaxBodyBytes))));
