@@ -17,7 +17,7 @@ public class CliModelFileTests
         return network;
     }
 
-    private static string SaveModel(TempFolder folder, Network<float> network)
+    internal static string SaveModel(TempFolder folder, Network<float> network)
     {
         string path = folder.File("digits.bpm");
         var metadata = new Dictionary<string, string> { ["backprop.classes"] = "[\"0\",\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\"]" };

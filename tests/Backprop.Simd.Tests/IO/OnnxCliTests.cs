@@ -10,20 +10,12 @@ namespace Backprop.Simd.Tests.IO;
 /// <summary><c>backprop export --format onnx</c> and <c>backprop import</c> of ONNX files, ours and PyTorch's.</summary>
 public class OnnxCliTests
 {
-    private static string SaveModel(TempFolder folder, Network<float> network)
-    {
-        string path = folder.File("digits.bpm");
-        var metadata = new Dictionary<string, string> { ["backprop.classes"] = "[\"0\",\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\"]" };
-        ModelMapping.Save(path, network, LossKind.SoftmaxCrossEntropy, metadata);
-        return path;
-    }
-
     [Fact]
     public void Export_to_onnx_then_import_gives_back_the_same_model()
     {
         using var folder = new TempFolder();
         var network = new Network<float>(64, [new Dense(16, Activation.Gelu), new Dense(10)], seed: 5);
-        string model = SaveModel(folder, network);
+        string model = CliModelFileTests.SaveModel(folder, network);
         string onnx = folder.File("digits.onnx"), back = folder.File("back.bpm");
 
         CliRun export = CliRun.Of("export", "--model", model, "--format", "onnx", "--output", onnx).Expect(ExitCode.Success);
@@ -41,7 +33,7 @@ public class OnnxCliTests
     public void Import_recognises_onnx_content_without_the_extension()
     {
         using var folder = new TempFolder();
-        string model = SaveModel(folder, new Network<float>(8, [new Dense(3, Activation.Relu), new Dense(2)], seed: 1));
+        string model = CliModelFileTests.SaveModel(folder, new Network<float>(8, [new Dense(3, Activation.Relu), new Dense(2)], seed: 1));
         string onnx = folder.File("model.bin"), back = folder.File("back.bpm");
         CliRun.Of("export", "--model", model, "--format", "onnx", "--output", onnx).Expect(ExitCode.Success);
         CliRun.Of("import", "--input", onnx, "--output", back).Expect(ExitCode.Success);
