@@ -3,6 +3,7 @@ using System.CommandLine.Invocation;
 using System.Reflection;
 using Backprop.Cli.Commands;
 using Backprop.Simd.Data;
+using Backprop.Simd.Distributed;
 using Backprop.Simd.IO;
 using Backprop.Simd.Kernels;
 using Backprop.Simd.Training;
@@ -96,7 +97,8 @@ internal static class BackpropTool
 
     private static bool IsExpected(Exception exception) => exception is UsageException or ArgumentException
         or IOException or UnauthorizedAccessException or DataFormatException or DatasetNotInstalledException
-        or ModelFormatException or NonFiniteTrainingException or InvalidDataException or InsufficientMemoryException;
+        or ModelFormatException or NonFiniteTrainingException or InvalidDataException or InsufficientMemoryException
+        or MpiException;
 
     // A message may quote the input (a cell, a name, a JSON fragment); a hostile file must not make it megabytes long.
     private const int MaxMessageLength = 1000;

@@ -4,6 +4,7 @@ using System.Globalization;
 using Backprop.Cli.Options;
 using Backprop.Cli.Output;
 using Backprop.Simd.Data;
+using Backprop.Simd.Distributed;
 using Backprop.Simd.IO;
 using Backprop.Simd.Model;
 using Backprop.Simd.Randomness;
@@ -30,18 +31,33 @@ internal static class TrainCommand
 
     private static int Run(ToolConsole console, TrainOptions options, ParseResult parsed)
     {
-        bool quiet = parsed.GetValue(options.Quiet);
+        if (!parsed.GetValue(options.Distributed))
+        {
+            if (parsed.GetValue(options.NoOverlap)) throw new UsageException("--no-overlap applies to --distributed training only.");
+            return Run(console, options, parsed, parallel: null);
+        }
+        if (parsed.GetValue(options.ReportGradients))
+            throw new UsageException("--report-gradients measures one rank's rows; it cannot be combined with --distributed.");
+        return DistributedTraining.Run(console, parsed.GetValue(options.NoOverlap),
+            (rankConsole, parallel) => Run(rankConsole, options, parsed, parallel));
+    }
+
+    // parallel: this rank's share of a data-parallel run, or null to train alone. Only rank 0 writes files.
+    private static int Run(ToolConsole console, TrainOptions options, ParseResult parsed, DataParallel? parallel)
+    {
+        bool writes = parallel is null || parallel.Rank == 0;
+        bool quiet = parsed.GetValue(options.Quiet) || !writes;
         int epochs = parsed.GetValue(options.Epochs);
         string? resume = parsed.GetValue(options.Resume);
         // Every output path is proven writable before the data is loaded, so a run never ends in a file it cannot write.
-        string? savePath = parsed.GetValue(options.Save);
-        string? plotPath = parsed.GetValue(options.Plot);
-        string? metricsPath = parsed.GetValue(options.Metrics);
+        string? savePath = writes ? parsed.GetValue(options.Save) : null;
+        string? plotPath = writes ? parsed.GetValue(options.Plot) : null;
+        string? metricsPath = writes ? parsed.GetValue(options.Metrics) : null;
         if (savePath is not null) OutputPath.Prepare(savePath, "--save");
         if (plotPath is not null) OutputPath.Prepare(plotPath, "--plot");
         if (metricsPath is not null) OutputPath.Prepare(metricsPath, "--metrics");
         int checkpointEvery = parsed.GetValue(options.CheckpointEvery);
-        if (checkpointEvery > 0 && savePath is null) throw new UsageException("--checkpoint-every needs --save FILE to write to.");
+        if (checkpointEvery > 0 && parsed.GetValue(options.Save) is null) throw new UsageException("--checkpoint-every needs --save FILE to write to.");
         ModelDescription<float>? checkpoint = resume is null ? null : NativeModelFormat.Load<float>(resume);
 
         var loadClock = Stopwatch.StartNew();
@@ -68,8 +84,9 @@ internal static class TrainCommand
             Epochs = epochs,
             BatchSize = batch,
             Seed = parsed.GetValue(options.Seed),
-            TrackLayerNorms = reportGradients || parsed.GetValue(options.Metrics) is not null,
+            TrackLayerNorms = parallel is null && (reportGradients || metricsPath is not null),
             EarlyStopping = parsed.GetValue(options.Patience) is int patience ? new EarlyStopping(Patience: patience) : null,
+            DataParallel = parallel,
         };
         FitData<float> heldOut = TrainingData.For(data.HeldOut, loss);
         var loop = new FitLoop<float>(trainer, TrainingData.For(data.Train, loss), heldOut, fitOptions);
@@ -82,6 +99,7 @@ internal static class TrainCommand
         {
             console.Output.WriteLine(data.Describe(loadClock.Elapsed.TotalSeconds));
             console.Output.WriteLine(DescribeModel(trainer, batch, epochs, loop.CompletedEpochs));
+            if (parallel is not null) console.Output.WriteLine(DistributedTraining.Describe(parallel, batch, threads));
         }
         using MetricsFile? metrics = metricsPath is null ? null : new MetricsFile(metricsPath);
         long stepsToRun = (long)(epochs - loop.CompletedEpochs) * loop.StepsPerEpoch - loop.StepsIntoEpoch;
@@ -103,6 +121,7 @@ internal static class TrainCommand
         console.Output.WriteLine(FinalLine(result, final, data.HeldOutName, loop.CompletedEpochs));
         // The model first: it is what the run cost, and a plot is only a picture of it.
         saver?.Save();
+        if (parallel is not null && !quiet) console.Output.WriteLine(DistributedTraining.Summary(parallel));
         if (interrupted) console.Output.WriteLine(InterruptedLine(loop, saver, parsed));
         else if (saver is not null && !quiet) console.Output.WriteLine("model saved to " + saver.Path);
         if (plotPath is not null)

@@ -114,12 +114,22 @@ internal sealed class TrainOptions
         Description = "Print each layer's mean gradient norm ‖∂L/∂W‖ and error norm ‖δ‖ after every epoch.",
     };
 
+    public Option<bool> Distributed { get; } = new("--distributed")
+    {
+        Description = "Data-parallel training over MPI: start as mpirun -np N backprop train --distributed ...; each rank "
+            + "trains its share of every batch and the gradients are summed before each step. Rank 0 prints and saves.",
+    };
+    public Option<bool> NoOverlap { get; } = new("--no-overlap")
+    {
+        Description = "With --distributed: sum the gradients in one call after the backward pass, not layer by layer during it.",
+    };
+
     public void AddTo(Command command)
     {
         Data.AddTo(command);
         foreach (Option option in (Option[])[Layers, Activation, Loss.Option, Optimizer.Option, LearningRate, WeightDecay,
             Momentum, Schedule.Option, Warmup, Batch, Epochs, Seed, Threads, ClipNorm, LabelSmoothing, ValidationSplit, Standardize, Limit,
-            Patience, Save, CheckpointEvery, Resume, Metrics, Plot, Quiet, ReportGradients])
+            Patience, Save, CheckpointEvery, Resume, Metrics, Plot, Quiet, ReportGradients, Distributed, NoOverlap])
             command.Options.Add(option);
     }
 }

@@ -8,7 +8,8 @@ namespace Backprop.Simd.Memory;
 /// One contiguous array holding many logical tensors at fixed offsets (parameters, gradients, optimizer moments,
 /// activations). The storage is padded with zeros to a whole number of 64-byte vectors so that elementwise passes
 /// (optimizer updates, finiteness checks) run over whole vectors of any variant with no scalar tail; the padding
-/// stays zero because its gradients are zero.
+/// stays zero because its gradients are zero. It is pinned (allocated on the pinned object heap) so that native code
+/// may hold its address across calls, as MPI's non-blocking reductions of the gradient block do.
 /// </summary>
 internal sealed class FlatBlock<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -16,7 +17,7 @@ internal sealed class FlatBlock<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         Length = length;
-        Storage = new T[PaddedLength(length)];
+        Storage = GC.AllocateArray<T>(PaddedLength(length), pinned: true);
     }
 
     /// <summary>The number of logical elements; the storage may be longer.</summary>

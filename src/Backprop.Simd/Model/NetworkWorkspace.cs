@@ -90,8 +90,9 @@ internal sealed class NetworkWorkspace<T> where T : unmanaged, IFloatingPointIee
 
     // On entry Error(last) holds ∂L/∂Y of the last layer. On exit Error(l) holds ∂L/∂Z_l, gradients holds ∂L/∂W and
     // ∂L/∂b at the parameters' offsets, and InputError holds ∂L/∂X when asked; the first layer computes no input
-    // error otherwise.
-    public void Backward(Network<T> network, ReadOnlySpan2D<T> x, Span<T> gradients, bool computeInputError)
+    // error otherwise. The listener hears of each layer as soon as its gradients are written.
+    public void Backward<TListener>(Network<T> network, ReadOnlySpan2D<T> x, Span<T> gradients, bool computeInputError,
+        ref TListener listener) where TListener : struct, ILayerGradientsListener
     {
         int batch = x.Height;
         ReadOnlySpan<DenseLayer> layers = network.Layers;
@@ -107,6 +108,7 @@ internal sealed class NetworkWorkspace<T> where T : unmanaged, IFloatingPointIee
             Span2D<T> inputError = l > 0 ? Error(l - 1, batch) : computeInputError ? InputError(batch) : default;
             DenseLayer.Backward<T>(delta, input, ReadOnlyWeights(layer, parameters), layer.Weights(gradients),
                 layer.Bias(gradients), inputError, Pool);
+            listener.OnLayerGradients(layer);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics;
+using Backprop.Simd.Distributed;
 using Backprop.Simd.Randomness;
 using CommunityToolkit.HighPerformance;
 
@@ -36,6 +37,8 @@ public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly List<EpochMetrics> _history = [];
     private readonly Xoshiro256StarStar _random;
     private readonly int _batchSize;
+    private readonly DataParallel? _parallel;
+    private bool _replicasSynchronized;
     private Xoshiro256StarStarState _epochStartState;
     private double _best = double.NaN;
     private int _bestEpoch;
@@ -63,12 +66,15 @@ public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
         RequireMatches(trainer, training, nameof(training));
         if (validation is not null) RequireMatches(trainer, validation, nameof(validation));
         if (options.EarlyStopping is { } stopping) RequireWatchable(stopping, validation, training.HasLabels);
+        if (options.DataParallel is not null && options.TrackLayerNorms)
+            throw new ArgumentException("Layer norms are measured on one rank's rows and not reduced: TrackLayerNorms cannot be combined with DataParallel.", nameof(options));
 
         Trainer = trainer;
         Training = training;
         Validation = validation;
         Options = options;
         _batchSize = batchSize;
+        _parallel = options.DataParallel;
         _random = new Xoshiro256StarStar(options.Seed);
         _order = new int[training.Count];
         _featureBatch = new T[batchSize * training.Features.Width];
@@ -170,10 +176,16 @@ public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
     public FitResult Run<TCallback>(ref TCallback callback, CancellationToken cancellationToken = default) where TCallback : IFitCallback
     {
         Trainer.TrackLayerNorms = Options.TrackLayerNorms;
+        if (_parallel is not null)
+        {
+            if (!_replicasSynchronized) _parallel.BroadcastParameters(Trainer);
+            _replicasSynchronized = true;
+            _parallel.ForgetStop();
+        }
         FitStopReason reason = FitStopReason.Completed;
         while (CompletedEpochs < Options.Epochs)
         {
-            if (cancellationToken.IsCancellationRequested)
+            if (_parallel?.AgreeToStop(cancellationToken.IsCancellationRequested) ?? cancellationToken.IsCancellationRequested)
             {
                 reason = FitStopReason.Cancelled;
                 break;
@@ -234,7 +246,13 @@ public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
             ReadOnlySpan<T> weights = GatherSampleWeights(indices);
             ReadOnlySpan<int> labels = default;
             T loss;
-            if (useLabels)
+            bool stopRequested = cancellationToken.IsCancellationRequested;
+            if (_parallel is not null)
+            {
+                loss = DataParallelStep(_parallel, indices, weights, ref correct, ref stopRequested);
+                if (useLabels) labels = _labelBatch.AsSpan(0, rows);
+            }
+            else if (useLabels)
             {
                 MiniBatch.Gather(features, Training.Labels.Span, indices, featureBatch, _labelBatch);
                 labels = _labelBatch.AsSpan(0, rows);
@@ -259,7 +277,7 @@ public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
                 stopped = true;
                 break;
             }
-            if (cancellationToken.IsCancellationRequested && first + _batchSize < n)
+            if (stopRequested && first + _batchSize < n)
             {
                 StepsIntoEpoch = skipped + steps;
                 return null;
@@ -268,6 +286,7 @@ public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
         StepsIntoEpoch = 0;
 
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        _parallel?.VerifyReplicas(Trainer.Network);
         long bytes = GC.GetAllocatedBytesForCurrentThread() - allocated;
         int gen0 = GC.CollectionCount(0) - collections;
 
@@ -292,6 +311,49 @@ public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
             ErrorNorms = Options.TrackLayerNorms ? Means(_errorNormSums, steps) : [],
             WeightGradientNorms = Options.TrackLayerNorms ? Means(_weightNormSums, steps) : [],
         };
+    }
+
+    // One data-parallel step on this rank's share of the global batch named by indices: the global batch's labels
+    // (and weights) are gathered whole, for the loss's denominator over all its rows, the features only for this
+    // rank's rows. Returns the global mean loss; correct and stopRequested come back reduced over the ranks.
+    private T DataParallelStep(DataParallel parallel, ReadOnlySpan<int> indices, ReadOnlySpan<T> weights, ref int correct,
+        ref bool stopRequested)
+    {
+        int rows = indices.Length, width = Training.Features.Width;
+        bool useLabels = Training.HasLabels;
+        (int start, int count) = parallel.Share(rows);
+        ReadOnlySpan<int> mine = indices.Slice(start, count);
+        var featureBatch = new Span2D<T>(_featureBatch, _batchSize, width);
+        ReadOnlySpan2D<T> x = featureBatch[..count, ..];
+        ReadOnlySpan<T> myWeights = weights.IsEmpty ? default : weights.Slice(start, count);
+        ReadOnlySpan<int> labels = default, myLabels = default;
+        ReadOnlySpan2D<T> myTargets = default;
+        if (useLabels)
+        {
+            ReadOnlySpan<int> allLabels = Training.Labels.Span;
+            for (int i = 0; i < rows; i++) _labelBatch[i] = allLabels[indices[i]];
+            labels = _labelBatch.AsSpan(0, rows);
+            myLabels = labels.Slice(start, count);
+            MiniBatch.Gather(Training.Features.Span, allLabels, mine, featureBatch, _labelBatch.AsSpan(start, count));
+        }
+        else
+        {
+            ReadOnlySpan2D<T> allTargets = Training.Targets.Span;
+            var targetBatch = new Span2D<T>(_targetBatch, _batchSize, allTargets.Width);
+            MiniBatch.Gather(Training.Features.Span, allTargets, mine, featureBatch, targetBatch);
+            myTargets = targetBatch[..count, ..];
+        }
+        double total = Evaluation.LossDenominator(rows, labels, weights, Trainer.ClassWeights);
+        double mineTotal = Evaluation.LossDenominator(count, myLabels, myWeights, Trainer.ClassWeights);
+        // An all-zero-weight batch has no mean: NaN, as one process computing 0/0 gets, for the non-finite policy.
+        double share = total == 0 ? double.NaN : mineTotal / total;
+        T localLoss = parallel.ComputeGradients(Trainer, x, myLabels, myTargets, myWeights, useLabels, share);
+        int localCorrect = useLabels && count > 0 ? Evaluation.CountCorrect(Trainer.LastOutputs, myLabels, _predicted) : 0;
+        double shareOfLoss = total == 0 ? double.NaN : mineTotal == 0 ? 0 : double.CreateTruncating(localLoss) * share;
+        double loss = parallel.FinishReduction(Trainer, shareOfLoss, ref localCorrect, stopRequested);
+        correct += localCorrect;
+        stopRequested = parallel.StopAgreed;
+        return Trainer.ApplyCheckedStep(T.CreateTruncating(loss), count);
     }
 
     private ReadOnlySpan<T> GatherSampleWeights(ReadOnlySpan<int> indices)

@@ -1,3 +1,5 @@
+using Backprop.Simd.Distributed;
+
 namespace Backprop.Simd.Training;
 
 /// <summary>How a <see cref="FitLoop{T}"/> trains: epochs, batches, shuffling, diagnostics and early stopping.</summary>
@@ -24,4 +26,11 @@ public sealed record FitOptions
 
     /// <summary>Early stopping and best-weights restoration; null trains every epoch and keeps the last weights.</summary>
     public EarlyStopping? EarlyStopping { get; init; }
+
+    /// <summary>
+    /// Trains this process's share of each mini-batch and sums the gradients over the ranks of a group before each
+    /// update (<see cref="Distributed.DataParallel"/>); null trains alone. <see cref="BatchSize"/> is then the global
+    /// batch. Every rank must run the loop with the same options, data and seed.
+    /// </summary>
+    public DataParallel? DataParallel { get; init; }
 }

@@ -341,6 +341,23 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         BatchValidation.Validate(Network, Loss, MaxBatch, inputs, labels, targets, useLabels);
         T loss = ForwardBackward(inputs, labels, targets, sampleWeights);
+        return ApplyCheckedStep(loss, inputs.Height);
+    }
+
+    // Forward and backward on checked rows, telling the listener of each layer's finished gradients (a data-parallel
+    // step starts reducing them meanwhile); the step itself is ApplyCheckedStep once the gradients are final.
+    internal T ComputeGradients<TListener>(ReadOnlySpan2D<T> inputs, ReadOnlySpan<int> labels, ReadOnlySpan2D<T> targets,
+        ReadOnlySpan<T> sampleWeights, bool useLabels, ref TListener listener) where TListener : struct, ILayerGradientsListener
+    {
+        BatchValidation.Validate(Network, Loss, MaxBatch, inputs, labels, targets, useLabels);
+        return ForwardBackward(inputs, labels, targets, sampleWeights, ref listener);
+    }
+
+    // The update after the loss and Gradients are final (for a data-parallel step, reduced over every rank); batch is
+    // this process's rows of the last forward pass, where a non-finite value is looked for.
+    internal T ApplyCheckedStep(T loss, int batch)
+    {
+        _lastLoss = double.CreateTruncating(loss);
         // Checked before the optimizer writes anything, so a bad step leaves parameters and state as they were. The
         // norm's pass doubles as the check: a NaN or infinite gradient makes Σg² NaN or infinite, and only when it is
         // (or finite squares overflowed) is the block searched element by element.
@@ -352,7 +369,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 SkippedSteps++;
                 return loss;
             }
-            throw NonFiniteSearch.Locate(Network, _workspace, _gradients.Span, inputs.Height, loss, StepCount);
+            throw NonFiniteSearch.Locate(Network, _workspace, _gradients.Span, batch, loss, StepCount);
         }
         ApplyGradientsWithNorm(sumOfSquares);
         return loss;
@@ -361,11 +378,18 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private T ForwardBackward(ReadOnlySpan2D<T> inputs, ReadOnlySpan<int> labels, ReadOnlySpan2D<T> targets,
         ReadOnlySpan<T> sampleWeights)
     {
+        var listener = new NoLayerGradientsListener();
+        return ForwardBackward(inputs, labels, targets, sampleWeights, ref listener);
+    }
+
+    private T ForwardBackward<TListener>(ReadOnlySpan2D<T> inputs, ReadOnlySpan<int> labels, ReadOnlySpan2D<T> targets,
+        ReadOnlySpan<T> sampleWeights, ref TListener listener) where TListener : struct, ILayerGradientsListener
+    {
         int batch = inputs.Height;
         int last = Network.Layers.Length - 1;
         Span2D<T> outputs = Forward(inputs);
         T loss = Loss.Evaluate<T>(outputs, labels, targets, sampleWeights, _classWeights, _workspace.Error(last, batch));
-        _workspace.Backward(Network, inputs, _gradients.Span, ComputeInputGradient);
+        _workspace.Backward(Network, inputs, _gradients.Span, ComputeInputGradient, ref listener);
         _lastBatch = batch;
         _lastLoss = double.CreateTruncating(loss);
         if (TrackLayerNorms) FillLayerNorms(batch);

@@ -1,0 +1,202 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace Backprop.Simd.Distributed;
+
+/// <summary>
+/// An <see cref="ICommunicator"/> over Open MPI: in-place <c>MPI_Allreduce</c> / <c>MPI_Iallreduce</c> with
+/// <c>MPI_SUM</c>, <c>MPI_Bcast</c>. Errors come back as <see cref="MpiException"/> (the communicator's error
+/// handler is set to <c>MPI_ERRORS_RETURN</c>) rather than killing the process without a word.
+/// </summary>
+/// <remarks>
+/// Only the thread that created the communicator may call it (MPI's <c>MPI_THREAD_FUNNELED</c>); the worker threads
+/// that share the matrix products never touch MPI. When a rank dies or exits without finalizing, Open MPI's launcher
+/// stops every other rank and names the one that failed.
+/// </remarks>
+public sealed unsafe class MpiCommunicator : ICommunicator, IDisposable
+{
+    private static readonly string[] LauncherVariables = ["OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"];
+    private readonly MpiLibrary _mpi;
+    private readonly nint _communicator;
+    private readonly bool _ownsInitialization;
+    private nint[] _requests = new nint[8];
+    private int _pending;
+    private bool _disposed;
+
+    private MpiCommunicator(MpiLibrary mpi, nint communicator, bool ownsInitialization)
+    {
+        _mpi = mpi;
+        _communicator = communicator;
+        _ownsInitialization = ownsInitialization;
+        int rank, size;
+        mpi.Check(mpi.CommRank(communicator, &rank), "MPI_Comm_rank");
+        mpi.Check(mpi.CommSize(communicator, &size), "MPI_Comm_size");
+        Rank = rank;
+        Size = size;
+    }
+
+    /// <summary>True when this process was started by an MPI launcher (<c>mpirun</c>, <c>srun</c>): its environment names a rank.</summary>
+    public static bool IsLaunchedByMpi
+    {
+        get
+        {
+            foreach (string name in LauncherVariables)
+                if (Environment.GetEnvironmentVariable(name) is not null) return true;
+            return false;
+        }
+    }
+
+    /// <inheritdoc/>
+    public int Rank { get; }
+
+    /// <inheritdoc/>
+    public int Size { get; }
+
+    /// <summary>
+    /// Starts MPI (<c>MPI_Init_thread</c> at <c>MPI_THREAD_FUNNELED</c>, unless something else in the process already
+    /// has) and returns the communicator of every process the launcher started. <see cref="Dispose"/> finalizes MPI
+    /// when this call started it.
+    /// </summary>
+    /// <exception cref="MpiException">Open MPI is not installed, or it failed to start.</exception>
+    public static MpiCommunicator InitializeWorld()
+    {
+        MpiLibrary mpi = MpiLibrary.Load();
+        int initialized, finalized;
+        mpi.Check(mpi.Initialized(&initialized), "MPI_Initialized");
+        mpi.Check(mpi.Finalized(&finalized), "MPI_Finalized");
+        if (finalized != 0) throw new MpiException("MPI has been finalized in this process and cannot start again.");
+        if (initialized == 0)
+        {
+            int provided;
+            mpi.Check(mpi.InitThread(null, 0, MpiLibrary.ThreadFunneled, &provided), "MPI_Init_thread");
+            if (provided < MpiLibrary.ThreadFunneled)
+                throw new MpiException("MPI provides thread level " + provided + "; distributed training needs MPI_THREAD_FUNNELED.");
+        }
+        mpi.Check(mpi.CommSetErrhandler(mpi.CommWorld, mpi.ErrorsReturn), "MPI_Comm_set_errhandler");
+        return new MpiCommunicator(mpi, mpi.CommWorld, ownsInitialization: initialized == 0);
+    }
+
+    /// <summary>
+    /// Wraps a communicator of your own (an Open MPI <c>MPI_Comm</c>, e.g. from <c>MPI_Comm_split</c>) in a process where
+    /// MPI is already initialized. Its error handler is left as you set it; <see cref="Dispose"/> does not finalize MPI.
+    /// </summary>
+    /// <param name="communicator">The <c>MPI_Comm</c> handle (a pointer in Open MPI).</param>
+    /// <exception cref="MpiException">MPI is not initialized, or the handle is not a communicator.</exception>
+    public static MpiCommunicator FromHandle(nint communicator)
+    {
+        MpiLibrary mpi = MpiLibrary.Load();
+        int initialized;
+        mpi.Check(mpi.Initialized(&initialized), "MPI_Initialized");
+        if (initialized == 0) throw new MpiException("MPI is not initialized: call MPI_Init_thread before wrapping a communicator.");
+        if (communicator == 0) throw new MpiException("The communicator handle is null.");
+        return new MpiCommunicator(mpi, communicator, ownsInitialization: false);
+    }
+
+    /// <inheritdoc/>
+    public void AllReduceSum<T>(Span<T> values) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ThrowIfDisposed();
+        nint type = DataType<T>();
+        fixed (T* data = values)
+        {
+            for (int start = 0; start < values.Length; start += ChunkElements)
+            {
+                int count = Math.Min(ChunkElements, values.Length - start);
+                _mpi.Check(_mpi.Allreduce(MpiLibrary.InPlace, data + start, count, type, _mpi.Sum, _communicator), "MPI_Allreduce");
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public void StartAllReduceSum<T>(Span<T> values) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ThrowIfDisposed();
+        if (values.IsEmpty) return;
+        if (values.Length > ChunkElements)
+        {
+            AllReduceSum(values); // beyond one MPI count: rare enough to do at once
+            return;
+        }
+        if (_pending == _requests.Length) Array.Resize(ref _requests, 2 * _requests.Length);
+        nint request;
+        _mpi.Check(_mpi.Iallreduce(MpiLibrary.InPlace, Unsafe.AsPointer(ref values[0]), values.Length, DataType<T>(), _mpi.Sum,
+            _communicator, &request), "MPI_Iallreduce");
+        _requests[_pending++] = request;
+    }
+
+    /// <inheritdoc/>
+    public void WaitForReductions()
+    {
+        ThrowIfDisposed();
+        if (_pending == 0) return;
+        int count = _pending;
+        _pending = 0;
+        fixed (nint* requests = _requests)
+            _mpi.Check(_mpi.Waitall(count, requests, 0), "MPI_Waitall");
+    }
+
+    /// <inheritdoc/>
+    public void Broadcast<T>(Span<T> values, int root) where T : unmanaged
+    {
+        ThrowIfDisposed();
+        ArgumentOutOfRangeException.ThrowIfNegative(root);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(root, Size);
+        fixed (T* data = values)
+        {
+            byte* bytes = (byte*)data;
+            long total = (long)values.Length * sizeof(T);
+            for (long start = 0; start < total; start += ChunkBytes)
+            {
+                int count = (int)Math.Min(ChunkBytes, total - start);
+                _mpi.Check(_mpi.Bcast(bytes + start, count, _mpi.Byte, root, _communicator), "MPI_Bcast");
+            }
+        }
+    }
+
+    /// <summary>Waits until every rank of the communicator has called it.</summary>
+    /// <exception cref="MpiException">The barrier failed.</exception>
+    public void Barrier()
+    {
+        ThrowIfDisposed();
+        _mpi.Check(_mpi.Barrier(_communicator), "MPI_Barrier");
+    }
+
+    /// <summary>
+    /// Ends every process of the job at once (<c>MPI_Abort</c>): what a rank calls when it cannot go on, so that the
+    /// others do not wait for it forever. Does not return.
+    /// </summary>
+    /// <param name="exitCode">The exit status the launcher reports.</param>
+    public void Abort(int exitCode)
+    {
+        _mpi.Abort(_communicator, exitCode);
+        Environment.Exit(exitCode); // MPI_Abort does not return; this only satisfies the compiler's view
+    }
+
+    /// <summary>Finalizes MPI when <see cref="InitializeWorld"/> started it; wrapped communicators are left alone.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        if (_pending > 0) WaitForReductionsUnchecked();
+        if (_ownsInitialization) _mpi.Finalize();
+    }
+
+    // Counts are C ints; blocks beyond them go in pieces (each piece is still summed in place on every rank).
+    private const int ChunkElements = 1 << 30;
+    private const long ChunkBytes = 1L << 30;
+
+    private void WaitForReductionsUnchecked()
+    {
+        fixed (nint* requests = _requests) _mpi.Waitall(_pending, requests, 0);
+        _pending = 0;
+    }
+
+    private nint DataType<T>() where T : unmanaged
+    {
+        if (typeof(T) == typeof(float)) return _mpi.Float;
+        if (typeof(T) == typeof(double)) return _mpi.Double;
+        throw new NotSupportedException("MPI reductions here take float or double, not " + typeof(T).Name + ".");
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+}
