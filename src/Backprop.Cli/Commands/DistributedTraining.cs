@@ -13,12 +13,12 @@ namespace Backprop.Cli.Commands;
 /// </remarks>
 internal static class DistributedTraining
 {
-    public static int Run(ToolConsole console, bool noOverlap, Func<ToolConsole, DataParallel, int> train)
+    public static int Run(ToolConsole console, GradientReduction reduction, Func<ToolConsole, DataParallel, int> train)
     {
         if (!MpiCommunicator.IsLaunchedByMpi)
             throw new UsageException("--distributed needs an MPI launcher: mpirun -np N backprop train --distributed ...");
         MpiCommunicator world = MpiCommunicator.InitializeWorld();
-        var parallel = new DataParallel(world) { OverlapReduction = !noOverlap };
+        var parallel = new DataParallel(world) { Reduction = reduction };
         ToolConsole rankConsole = world.Rank == 0 ? console : console with { Output = TextWriter.Null, Error = TextWriter.Null };
         int code;
         try
@@ -37,12 +37,16 @@ internal static class DistributedTraining
 
     public static string Describe(DataParallel parallel, int batch, int threads)
     {
-        string reduction = parallel.OverlapReduction
-            ? "gradients reduced layer by layer during the backward pass" : "gradients reduced after the backward pass";
+        string reduction = parallel.Reduction switch
+        {
+            GradientReduction.AllReduce => "gradients all-reduced after the backward pass",
+            GradientReduction.OverlappedAllReduce => "gradients all-reduced layer by layer during the backward pass",
+            _ => "gradients reduce-scattered, each rank updating its shard of the parameters",
+        };
         return string.Create(CultureInfo.InvariantCulture,
             $"data-parallel over MPI: {parallel.Size} ranks × {threads} thread(s), global batch {batch} ({parallel.Share(batch).Count} rows on rank 0), {reduction}");
     }
 
     public static string Summary(DataParallel parallel) => string.Create(CultureInfo.InvariantCulture,
-        $"reductions: {parallel.ReducedSteps} steps, {1e3 * parallel.ReductionWaitSeconds / Math.Max(1, parallel.ReducedSteps):F3} ms waited per step on rank 0");
+        $"reductions: {parallel.ReducedSteps} steps, {1e3 * parallel.ReductionWaitSeconds / Math.Max(1, parallel.ReducedSteps):F3} ms per step communicating on rank 0");
 }

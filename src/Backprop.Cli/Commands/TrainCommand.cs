@@ -33,12 +33,13 @@ internal static class TrainCommand
     {
         if (!parsed.GetValue(options.Distributed))
         {
-            if (parsed.GetValue(options.NoOverlap)) throw new UsageException("--no-overlap applies to --distributed training only.");
+            if (options.Reduction.IsGiven(parsed))
+                throw new UsageException("--reduction applies to --distributed training only.");
             return Run(console, options, parsed, parallel: null);
         }
         if (parsed.GetValue(options.ReportGradients))
             throw new UsageException("--report-gradients measures one rank's rows; it cannot be combined with --distributed.");
-        return DistributedTraining.Run(console, parsed.GetValue(options.NoOverlap),
+        return DistributedTraining.Run(console, options.Reduction.Get(parsed),
             (rankConsole, parallel) => Run(rankConsole, options, parsed, parallel));
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Backprop.Cli.Options;
 using Backprop.Cli.Output;
+using Backprop.Simd.Distributed;
 using Backprop.Simd.Model;
 
 namespace Backprop.Cli.Commands;
@@ -119,17 +120,14 @@ internal sealed class TrainOptions
         Description = "Data-parallel training over MPI: start as mpirun -np N backprop train --distributed ...; each rank "
             + "trains its share of every batch and the gradients are summed before each step. Rank 0 prints and saves.",
     };
-    public Option<bool> NoOverlap { get; } = new("--no-overlap")
-    {
-        Description = "With --distributed: sum the gradients in one call after the backward pass, not layer by layer during it.",
-    };
+    public Choice<GradientReduction> Reduction { get; } = ReductionOption.Create();
 
     public void AddTo(Command command)
     {
         Data.AddTo(command);
         foreach (Option option in (Option[])[Layers, Activation, Loss.Option, Optimizer.Option, LearningRate, WeightDecay,
             Momentum, Schedule.Option, Warmup, Batch, Epochs, Seed, Threads, ClipNorm, LabelSmoothing, ValidationSplit, Standardize, Limit,
-            Patience, Save, CheckpointEvery, Resume, Metrics, Plot, Quiet, ReportGradients, Distributed, NoOverlap])
+            Patience, Save, CheckpointEvery, Resume, Metrics, Plot, Quiet, ReportGradients, Distributed, Reduction.Option])
             command.Options.Add(option);
     }
 }

@@ -3,6 +3,7 @@ using System.IO.Hashing;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using Backprop.Simd.Kernels;
+using Backprop.Simd.Memory;
 using Backprop.Simd.Model;
 using Backprop.Simd.Training;
 using CommunityToolkit.HighPerformance;
@@ -20,15 +21,19 @@ namespace Backprop.Simd.Distributed;
 /// the global loss's denominator (rows, or Σ sample × class weights), so that the all-reduced sum is the gradient of
 /// the mean over all B rows. The loss, the correct count and the wish to stop (cancellation) are reduced with it, so
 /// clipping, schedules, the non-finite check, early stopping and cancellation decide the same on every rank.</para>
-/// <para>With <see cref="OverlapReduction"/>, a layer's gradient starts its non-blocking reduction as soon as its
-/// backward pass is done (the last layer first), while the layers before it are still differentiated; the step waits
-/// for all of them before the update. The reductions work in place on the trainer's gradient block: a step allocates
-/// nothing.</para>
+/// <para><see cref="Reduction"/> chooses how the gradients travel (<see cref="GradientReduction"/>); by default each
+/// rank applies the optimizer to its own shard of the parameters and the shards are all-gathered. Every exchange works
+/// in place on the trainer's blocks or on a shard buffer allocated at the first step: a step allocates nothing.</para>
 /// </remarks>
 public sealed class DataParallel
 {
-    // [Σ share·loss, Σ correct, Σ stop]: one small reduction per step beside the gradients.
-    private readonly double[] _stepTotals = new double[3];
+    // [Σ share·loss, Σ correct, Σ stop, Σ shard's Σg², Σ shards with a non-finite gradient]: one small reduction per
+    // step beside the gradients.
+    private readonly double[] _stepTotals = new double[5];
+    private int[] _shardCounts = [];
+    private int _shardStart;
+    private int _shardTotal;
+    private Array? _shard;
     private readonly ulong[] _hash = new ulong[1];
     private readonly double[] _flag = new double[1];
     private bool _stopAgreed;
@@ -50,18 +55,16 @@ public sealed class DataParallel
     /// <summary>The number of ranks.</summary>
     public int Size => Communicator.Size;
 
-    /// <summary>
-    /// Whether each layer's gradient starts reducing (non-blocking) while earlier layers' backward runs; true by
-    /// default. False reduces the whole block after the backward pass, in one blocking call.
-    /// </summary>
-    public bool OverlapReduction { get; init; } = true;
+    /// <summary>How the gradients are combined; <see cref="GradientReduction.ShardedOptimizer"/> by default.</summary>
+    public GradientReduction Reduction { get; init; } = GradientReduction.ShardedOptimizer;
 
     /// <summary>Steps reduced so far.</summary>
     public long ReducedSteps { get; private set; }
 
     /// <summary>
-    /// Seconds spent waiting for reductions after the backward pass, over <see cref="ReducedSteps"/> steps: the
-    /// communication the overlap did not hide.
+    /// Seconds spent in communication after the backward pass, over <see cref="ReducedSteps"/> steps (with
+    /// <see cref="GradientReduction.OverlappedAllReduce"/>, what the overlap did not hide; with the sharded optimizer,
+    /// the update of the shard included).
     /// </summary>
     public double ReductionWaitSeconds { get; private set; }
 
@@ -122,7 +125,7 @@ public sealed class DataParallel
         if (inputs.Height == 0)
         {
             trainer.Gradients.Clear();
-            if (OverlapReduction) Communicator.StartAllReduceSum(trainer.Gradients);
+            if (Reduction == GradientReduction.OverlappedAllReduce) Communicator.StartAllReduceSum(trainer.Gradients);
             return T.Zero;
         }
         var listener = new ScaleAndReduce<T>(this, trainer, T.CreateTruncating(share));
@@ -130,23 +133,81 @@ public sealed class DataParallel
         return loss;
     }
 
-    // Completes the step's reductions: the gradients, then [share·loss, correct, stop]. Returns the global mean loss;
-    // correct becomes the global count, and the result of StopAgreed is the same on every rank.
-    internal double FinishReduction<T>(Trainer<T> trainer, double shareOfLoss, ref int correct, bool stopRequested)
+    // Completes the step after this rank's backward pass: reduces the gradients with [share·loss, correct, stop] and
+    // updates the parameters on every rank alike. Returns the global mean loss; correct becomes the global count and
+    // StopAgreed says whether any rank asked to stop. batch: this rank's rows.
+    internal T CompleteStep<T>(Trainer<T> trainer, double shareOfLoss, ref int correct, bool stopRequested, int batch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         long start = Stopwatch.GetTimestamp();
-        if (OverlapReduction) Communicator.WaitForReductions();
-        else Communicator.AllReduceSum(trainer.Gradients);
-        _stepTotals[0] = shareOfLoss;
-        _stepTotals[1] = correct;
-        _stepTotals[2] = stopRequested ? 1 : 0;
-        Communicator.AllReduceSum<double>(_stepTotals);
+        _stepTotals.AsSpan().Clear();
+        (_stepTotals[0], _stepTotals[1], _stepTotals[2]) = (shareOfLoss, correct, stopRequested ? 1 : 0);
+        T loss;
+        if (Reduction == GradientReduction.ShardedOptimizer) loss = ShardedStep(trainer, batch);
+        else
+        {
+            if (Reduction == GradientReduction.OverlappedAllReduce) Communicator.WaitForReductions();
+            else Communicator.AllReduceSum(trainer.Gradients);
+            Communicator.AllReduceSum<double>(_stepTotals);
+            loss = trainer.ApplyCheckedStep(T.CreateTruncating(_stepTotals[0]), batch);
+        }
         ReductionWaitSeconds += Stopwatch.GetElapsedTime(start).TotalSeconds;
         ReducedSteps++;
         correct = (int)_stepTotals[1];
         _stopAgreed |= _stepTotals[2] > 0;
-        return _stepTotals[0];
+        return loss;
+    }
+
+    // Reduce-scatter, the optimizer on this rank's shard, all-gather. Σg² and non-finite gradients are found on each
+    // shard and summed with the step's totals, so clipping and the non-finite policy see every parameter.
+    private T ShardedStep<T>(Trainer<T> trainer, int batch) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Span<T> gradients = trainer.GradientBlock.Storage;
+        Span<T> shard = Shard<T>(gradients.Length);
+        Communicator.ReduceScatterSum<T>(gradients, shard, _shardCounts);
+        double sumOfSquares = VectorReductions.Dot<T>(shard, shard, SimdSupport.Active);
+        _stepTotals[3] = sumOfSquares;
+        _stepTotals[4] = !double.IsFinite(sumOfSquares) && !Finite.All<T>(shard) ? 1 : 0;
+        Communicator.AllReduceSum<double>(_stepTotals);
+        T loss = T.CreateTruncating(_stepTotals[0]);
+        long skipped = trainer.SkippedSteps;
+        bool finite = trainer.ApplyCheckedShardStep(loss, _stepTotals[3], _stepTotals[4] > 0, batch, shard, _shardStart);
+        if (trainer.SkippedSteps != skipped) return loss; // every rank skipped: nothing changed anywhere
+        Communicator.AllGather<T>(trainer.Network.ParameterBlock.Storage, _shardCounts);
+        _flag[0] = finite ? 0 : 1;
+        Communicator.AllReduceSum<double>(_flag);
+        if (_flag[0] > 0)
+            throw new NonFiniteTrainingException(NonFiniteQuantity.Parameters,
+                NonFiniteSearch.FirstLayer(trainer.Network, trainer.Network.Parameters), trainer.StepCount);
+        return loss;
+    }
+
+    // This rank's piece of a padded block: whole 64-byte granules, so the optimizer's vector passes need no tail.
+    private Span<T> Shard<T>(int paddedLength) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (_shard is T[] buffer && _shardTotal == paddedLength)
+            return buffer.AsSpan(0, _shardCounts[Rank]);
+        int granule = FlatBlock<T>.Granule, granules = paddedLength / granule;
+        _shardCounts = new int[Size];
+        for (int r = 0; r < Size; r++)
+        {
+            int first = (int)((long)granules * r / Size), end = (int)((long)granules * (r + 1) / Size);
+            _shardCounts[r] = (end - first) * granule;
+            if (r == Rank) _shardStart = first * granule;
+        }
+        buffer = GC.AllocateArray<T>(Math.Max(1, _shardCounts[Rank]), pinned: true);
+        _shard = buffer;
+        _shardTotal = paddedLength;
+        return buffer.AsSpan(0, _shardCounts[Rank]);
+    }
+
+    // After a run's epoch (or its cancellation) under the sharded optimizer every rank's optimizer state is whole
+    // again, as a checkpoint needs it: each rank's shard of every state buffer is all-gathered.
+    internal void GatherOptimizerState<T>(Trainer<T> trainer) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (Reduction != GradientReduction.ShardedOptimizer || _shardCounts.Length == 0) return;
+        OptimizerState<T> state = trainer.Optimizer;
+        for (int i = 0; i < state.BufferCount; i++) Communicator.AllGather<T>(state.PaddedBuffer(i), _shardCounts);
     }
 
     // True on every rank once any rank asked to stop: at a step's reduction, or here, between epochs.
@@ -170,7 +231,7 @@ public sealed class DataParallel
         {
             Span<T> gradients = trainer.Gradients.Slice(layer.WeightOffset, layer.ParameterCount);
             if (share != T.One) VectorArithmetic.Scale<T>(gradients, share, gradients);
-            if (parallel.OverlapReduction) parallel.Communicator.StartAllReduceSum(gradients);
+            if (parallel.Reduction == GradientReduction.OverlappedAllReduce) parallel.Communicator.StartAllReduceSum(gradients);
         }
     }
 }

@@ -34,6 +34,21 @@ public interface ICommunicator
     /// <summary>Waits until every reduction started by <see cref="StartAllReduceSum{T}(Span{T})"/> is complete.</summary>
     void WaitForReductions();
 
+    /// <summary>
+    /// Sums <paramref name="values"/> element-wise over all ranks and leaves each rank only its own piece of the sum:
+    /// rank r receives the <c>counts[r]</c> elements after the first <c>counts[0] + … + counts[r−1]</c>, in
+    /// <paramref name="piece"/> (MPI's reduce-scatter). <paramref name="values"/> is left as it was.
+    /// </summary>
+    /// <typeparam name="T">float or double.</typeparam>
+    void ReduceScatterSum<T>(ReadOnlySpan<T> values, Span<T> piece, ReadOnlySpan<int> counts) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// The inverse, in place: rank r's piece of <paramref name="values"/> (its <c>counts[r]</c> elements at the same
+    /// offsets) is copied into every other rank's <paramref name="values"/> (MPI's all-gather).
+    /// </summary>
+    /// <typeparam name="T">Any unmanaged type; the bytes are copied as they are.</typeparam>
+    void AllGather<T>(Span<T> values, ReadOnlySpan<int> counts) where T : unmanaged;
+
     /// <summary>Copies <paramref name="values"/> of rank <paramref name="root"/> to every other rank.</summary>
     /// <typeparam name="T">Any unmanaged type; the bytes are copied as they are.</typeparam>
     void Broadcast<T>(Span<T> values, int root) where T : unmanaged;

@@ -21,6 +21,8 @@ public sealed unsafe class MpiCommunicator : ICommunicator, IDisposable
     private readonly bool _ownsInitialization;
     private nint[] _requests = new nint[8];
     private int _pending;
+    private readonly int[] _byteCounts;
+    private readonly int[] _byteOffsets;
     private bool _disposed;
 
     private MpiCommunicator(MpiLibrary mpi, nint communicator, bool ownsInitialization)
@@ -33,6 +35,8 @@ public sealed unsafe class MpiCommunicator : ICommunicator, IDisposable
         mpi.Check(mpi.CommSize(communicator, &size), "MPI_Comm_size");
         Rank = rank;
         Size = size;
+        _byteCounts = new int[size];
+        _byteOffsets = new int[size];
     }
 
     /// <summary>True when this process was started by an MPI launcher (<c>mpirun</c>, <c>srun</c>): its environment names a rank.</summary>
@@ -136,6 +140,42 @@ public sealed unsafe class MpiCommunicator : ICommunicator, IDisposable
     }
 
     /// <inheritdoc/>
+    public void ReduceScatterSum<T>(ReadOnlySpan<T> values, Span<T> piece, ReadOnlySpan<int> counts) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ThrowIfDisposed();
+        long total = CheckCounts(counts);
+        if (total != values.Length)
+            throw new ArgumentException("counts add up to " + total + " elements but values has " + values.Length + ".", nameof(counts));
+        if (piece.Length < counts[Rank])
+            throw new ArgumentException("piece holds " + piece.Length + " elements but this rank's count is " + counts[Rank] + ".", nameof(piece));
+        fixed (T* send = values, receive = piece)
+        fixed (int* countsPointer = counts)
+            _mpi.Check(_mpi.ReduceScatter(send, receive, countsPointer, DataType<T>(), _mpi.Sum, _communicator), "MPI_Reduce_scatter");
+    }
+
+    /// <inheritdoc/>
+    public void AllGather<T>(Span<T> values, ReadOnlySpan<int> counts) where T : unmanaged
+    {
+        ThrowIfDisposed();
+        long total = CheckCounts(counts);
+        if (total * sizeof(T) > int.MaxValue)
+            throw new ArgumentException("An all-gather of " + total * sizeof(T) + " bytes is beyond one MPI count.", nameof(counts));
+        if (total != values.Length)
+            throw new ArgumentException("counts add up to " + total + " elements but values has " + values.Length + ".", nameof(counts));
+        // Bytes, so that any element type goes; the displacements are the running sums of the counts.
+        int offset = 0;
+        for (int r = 0; r < Size; r++)
+        {
+            _byteCounts[r] = counts[r] * sizeof(T);
+            _byteOffsets[r] = offset;
+            offset += _byteCounts[r];
+        }
+        fixed (T* data = values)
+        fixed (int* byteCounts = _byteCounts, byteOffsets = _byteOffsets)
+            _mpi.Check(_mpi.Allgatherv(MpiLibrary.InPlace, 0, _mpi.Byte, data, byteCounts, byteOffsets, _mpi.Byte, _communicator), "MPI_Allgatherv");
+    }
+
+    /// <inheritdoc/>
     public void Broadcast<T>(Span<T> values, int root) where T : unmanaged
     {
         ThrowIfDisposed();
@@ -169,7 +209,7 @@ public sealed unsafe class MpiCommunicator : ICommunicator, IDisposable
     public void Abort(int exitCode)
     {
         _mpi.Abort(_communicator, exitCode);
-        Environment.Exit(exitCode); // MPI_Abort does not return; this only satisfies the compiler's view
+        Environment.Exit(exitCode); // MPI_Abort returns only when it failed; the process must end all the same
     }
 
     /// <summary>Finalizes MPI when <see cref="InitializeWorld"/> started it; wrapped communicators are left alone.</summary>
@@ -189,6 +229,19 @@ public sealed unsafe class MpiCommunicator : ICommunicator, IDisposable
     {
         fixed (nint* requests = _requests) _mpi.Waitall(_pending, requests, 0);
         _pending = 0;
+    }
+
+    private long CheckCounts(ReadOnlySpan<int> counts)
+    {
+        if (counts.Length != Size)
+            throw new ArgumentException("counts has " + counts.Length + " entries but the communicator has " + Size + " ranks.", nameof(counts));
+        long total = 0;
+        foreach (int count in counts)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(count, nameof(counts));
+            total += count;
+        }
+        return total;
     }
 
     private nint DataType<T>() where T : unmanaged

@@ -39,6 +39,8 @@ internal sealed unsafe class MpiLibrary
         Allreduce = (delegate* unmanaged<nint, void*, int, nint, nint, nint, int>)Symbol(handle, "MPI_Allreduce");
         Iallreduce = (delegate* unmanaged<nint, void*, int, nint, nint, nint, nint*, int>)Symbol(handle, "MPI_Iallreduce");
         Waitall = (delegate* unmanaged<int, nint*, nint, int>)Symbol(handle, "MPI_Waitall");
+        ReduceScatter = (delegate* unmanaged<void*, void*, int*, nint, nint, nint, int>)Symbol(handle, "MPI_Reduce_scatter");
+        Allgatherv = (delegate* unmanaged<nint, int, nint, void*, int*, int*, nint, nint, int>)Symbol(handle, "MPI_Allgatherv");
         Bcast = (delegate* unmanaged<void*, int, nint, int, nint, int>)Symbol(handle, "MPI_Bcast");
         Barrier = (delegate* unmanaged<nint, int>)Symbol(handle, "MPI_Barrier");
         Abort = (delegate* unmanaged<nint, int, int>)Symbol(handle, "MPI_Abort");
@@ -61,6 +63,8 @@ internal sealed unsafe class MpiLibrary
     public delegate* unmanaged<nint, void*, int, nint, nint, nint, int> Allreduce { get; }
     public delegate* unmanaged<nint, void*, int, nint, nint, nint, nint*, int> Iallreduce { get; }
     public delegate* unmanaged<int, nint*, nint, int> Waitall { get; }
+    public delegate* unmanaged<void*, void*, int*, nint, nint, nint, int> ReduceScatter { get; }
+    public delegate* unmanaged<nint, int, nint, void*, int*, int*, nint, nint, int> Allgatherv { get; }
     public delegate* unmanaged<void*, int, nint, int, nint, int> Bcast { get; }
     public delegate* unmanaged<nint, int> Barrier { get; }
     public delegate* unmanaged<nint, int, int> Abort { get; }

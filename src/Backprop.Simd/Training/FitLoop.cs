@@ -279,6 +279,7 @@ public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
             }
             if (stopRequested && first + _batchSize < n)
             {
+                _parallel?.GatherOptimizerState(Trainer);
                 StepsIntoEpoch = skipped + steps;
                 return null;
             }
@@ -286,6 +287,7 @@ public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
         StepsIntoEpoch = 0;
 
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        _parallel?.GatherOptimizerState(Trainer);
         _parallel?.VerifyReplicas(Trainer.Network);
         long bytes = GC.GetAllocatedBytesForCurrentThread() - allocated;
         int gen0 = GC.CollectionCount(0) - collections;
@@ -350,10 +352,10 @@ public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
         T localLoss = parallel.ComputeGradients(Trainer, x, myLabels, myTargets, myWeights, useLabels, share);
         int localCorrect = useLabels && count > 0 ? Evaluation.CountCorrect(Trainer.LastOutputs, myLabels, _predicted) : 0;
         double shareOfLoss = total == 0 ? double.NaN : mineTotal == 0 ? 0 : double.CreateTruncating(localLoss) * share;
-        double loss = parallel.FinishReduction(Trainer, shareOfLoss, ref localCorrect, stopRequested);
+        T loss = parallel.CompleteStep(Trainer, shareOfLoss, ref localCorrect, stopRequested, count);
         correct += localCorrect;
         stopRequested = parallel.StopAgreed;
-        return Trainer.ApplyCheckedStep(T.CreateTruncating(loss), count);
+        return loss;
     }
 
     private ReadOnlySpan<T> GatherSampleWeights(ReadOnlySpan<int> indices)

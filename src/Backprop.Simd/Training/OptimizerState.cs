@@ -67,16 +67,22 @@ public sealed class OptimizerState<T> where T : unmanaged, IFloatingPointIeee754
     internal bool Apply(FlatBlock<T> parameters, FlatBlock<T> gradients, double learningRate, double loss, WorkerPool? pool) =>
         Apply(parameters, gradients, learningRate, loss, pool, SimdSupport.Active);
 
-    internal unsafe bool Apply(FlatBlock<T> parameters, FlatBlock<T> gradients, double learningRate, double loss, WorkerPool? pool,
-        SimdVariant variant)
+    internal bool Apply(FlatBlock<T> parameters, FlatBlock<T> gradients, double learningRate, double loss, WorkerPool? pool,
+        SimdVariant variant) =>
+        ApplyRange(parameters, gradients.Storage, 0, parameters.Storage.Length, learningRate, loss, pool, variant);
+
+    // The step for parameters [start, start + length) of the padded block alone, their gradients in gradients[0..length):
+    // a data-parallel rank's shard (start a whole number of granules; the last shard ends at the padded end).
+    internal unsafe bool ApplyRange(FlatBlock<T> parameters, ReadOnlySpan<T> gradients, int start, int length,
+        double learningRate, double loss, WorkerPool? pool, SimdVariant variant)
     {
         int nonFinite = 0;
         long step = StepCount + 1;
         bool lossIncreased = loss > PreviousLoss;
-        fixed (T* p = parameters.Storage, g = gradients.Storage, s0 = StateStorage(0), s1 = StateStorage(1), s2 = StateStorage(2))
+        fixed (T* p = parameters.Storage, g = gradients, s0 = StateStorage(0), s1 = StateStorage(1), s2 = StateStorage(2))
         {
-            var job = new OptimizerJob<T>(Settings, learningRate, step, lossIncreased, parameters.Storage.Length, p, g, s0, s1, s2,
-                &nonFinite, variant);
+            var job = new OptimizerJob<T>(Settings, learningRate, step, lossIncreased, length, p + start, g, Offset(s0, start),
+                Offset(s1, start), Offset(s2, start), &nonFinite, variant);
             int parts = job.Plan(pool?.ThreadCount ?? 1);
             if (pool is null) job.Execute(0);
             else pool.Run(ref job, parts);
@@ -86,6 +92,11 @@ public sealed class OptimizerState<T> where T : unmanaged, IFloatingPointIeee754
         if (Settings.Kind == OptimizerKind.IRpropPlus) PreviousLoss = loss;
         return nonFinite == 0;
     }
+
+    // State buffer index with its padding, for data-parallel ranks to exchange their shards.
+    internal Span<T> PaddedBuffer(int index) => _buffers[index].Storage;
+
+    private static unsafe T* Offset(T* buffer, int start) => buffer is null ? null : buffer + start;
 
     private T[]? StateStorage(int index) => index < _buffers.Length ? _buffers[index].Storage : null;
 }

@@ -282,6 +282,14 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     private void ApplyGradientsWithNorm(double sumOfSquares)
     {
+        if (!Update(sumOfSquares, _gradients.Storage, 0, Network.ParameterBlock.Storage.Length))
+            throw new NonFiniteTrainingException(NonFiniteQuantity.Parameters, NonFiniteSearch.FirstLayer(Network, Network.Parameters), StepCount);
+    }
+
+    // Clips gradients (those of padded parameters [start, start + length)) by the global norm √sumOfSquares and applies
+    // the optimizer to that range; false when a parameter there became NaN or infinite.
+    private bool Update(double sumOfSquares, Span<T> gradients, int start, int length)
+    {
         double learningRate = LearningRate;
         double norm = Math.Sqrt(double.CreateTruncating(T.CreateTruncating(sumOfSquares)));
         LastGradientNorm = norm;
@@ -291,12 +299,11 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             double coefficient = maxNorm / (norm + 1e-6);
             if (coefficient < 1)
             {
-                VectorArithmetic.Scale<T>(_gradients.Span, T.CreateTruncating(coefficient), _gradients.Span);
+                VectorArithmetic.Scale<T>(gradients, T.CreateTruncating(coefficient), gradients);
                 LastStepClipped = true;
             }
         }
-        if (!Optimizer.Apply(Network.ParameterBlock, _gradients, learningRate, _lastLoss, Pool))
-            throw new NonFiniteTrainingException(NonFiniteQuantity.Parameters, NonFiniteSearch.FirstLayer(Network, Network.Parameters), StepCount);
+        return Optimizer.ApplyRange(Network.ParameterBlock, gradients, start, length, learningRate, _lastLoss, Pool, SimdSupport.Active);
     }
 
     /// <summary>The network's outputs for any number of rows, computed in chunks of <see cref="MaxBatch"/>.</summary>
@@ -362,18 +369,39 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         // norm's pass doubles as the check: a NaN or infinite gradient makes Σg² NaN or infinite, and only when it is
         // (or finite squares overflowed) is the block searched element by element.
         double sumOfSquares = GradientSumOfSquares();
-        if (!T.IsFinite(loss) || (!double.IsFinite(sumOfSquares) && !Finite.All<T>(_gradients.Span)))
-        {
-            if (NonFinitePolicy == NonFinitePolicy.SkipStep)
-            {
-                SkippedSteps++;
-                return loss;
-            }
-            throw NonFiniteSearch.Locate(Network, _workspace, _gradients.Span, batch, loss, StepCount);
-        }
-        ApplyGradientsWithNorm(sumOfSquares);
+        if (AcceptStep(loss, !double.IsFinite(sumOfSquares) && !Finite.All<T>(_gradients.Span), batch))
+            ApplyGradientsWithNorm(sumOfSquares);
         return loss;
     }
+
+    // The padded gradient block, which a data-parallel rank reduce-scatters into its shard.
+    internal FlatBlock<T> GradientBlock => _gradients;
+
+    // A data-parallel step whose optimizer is sharded: loss, Σg² over every parameter and whether any gradient is not
+    // finite come reduced over the ranks, so every rank decides alike; this rank updates only padded parameters
+    // [start, start + shardGradients.Length) from its reduced shard. False when a parameter there became NaN or
+    // infinite (the caller reduces that too, so that every rank throws); true also when the step was skipped.
+    internal bool ApplyCheckedShardStep(T loss, double sumOfSquares, bool gradientsNonFinite, int batch, Span<T> shardGradients, int start)
+    {
+        _lastLoss = double.CreateTruncating(loss);
+        return !AcceptStep(loss, gradientsNonFinite, batch) || Update(sumOfSquares, shardGradients, start, shardGradients.Length);
+    }
+
+    // False when the step is to be skipped; throws, pointing at the first non-finite value of this process's last
+    // pass, under NonFinitePolicy.Throw.
+    private bool AcceptStep(T loss, bool gradientsNonFinite, int batch)
+    {
+        if (T.IsFinite(loss) && !gradientsNonFinite) return true;
+        if (NonFinitePolicy == NonFinitePolicy.SkipStep)
+        {
+            SkippedSteps++;
+            return false;
+        }
+        throw NonFiniteSearch.Locate(Network, _workspace, _gradients.Span, batch, loss, StepCount);
+    }
+
+    // The parameters' padded block, which data-parallel ranks all-gather after a sharded update.
+    internal FlatBlock<T> ParameterBlock => Network.ParameterBlock;
 
     private T ForwardBackward(ReadOnlySpan2D<T> inputs, ReadOnlySpan<int> labels, ReadOnlySpan2D<T> targets,
         ReadOnlySpan<T> sampleWeights)
