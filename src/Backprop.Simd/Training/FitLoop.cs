@@ -246,10 +246,9 @@ public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
             ReadOnlySpan<T> weights = GatherSampleWeights(indices);
             ReadOnlySpan<int> labels = default;
             T loss;
-            bool stopRequested = cancellationToken.IsCancellationRequested;
             if (_parallel is not null)
             {
-                loss = DataParallelStep(_parallel, indices, weights, ref correct, ref stopRequested);
+                loss = DataParallelStep(_parallel, indices, weights, ref correct, cancellationToken.IsCancellationRequested);
                 if (useLabels) labels = _labelBatch.AsSpan(0, rows);
             }
             else if (useLabels)
@@ -277,7 +276,9 @@ public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
                 stopped = true;
                 break;
             }
-            if (stopRequested && first + _batchSize < n)
+            // Ranks stop together, on the wish carried by a step's reduction; one process, on the token itself.
+            bool stop = _parallel?.StopAgreed ?? cancellationToken.IsCancellationRequested;
+            if (stop && first + _batchSize < n)
             {
                 _parallel?.GatherOptimizerState(Trainer);
                 StepsIntoEpoch = skipped + steps;
@@ -317,9 +318,10 @@ public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     // One data-parallel step on this rank's share of the global batch named by indices: the global batch's labels
     // (and weights) are gathered whole, for the loss's denominator over all its rows, the features only for this
-    // rank's rows. Returns the global mean loss; correct and stopRequested come back reduced over the ranks.
+    // rank's rows. Returns the global mean loss; correct comes back reduced over the ranks, and stopRequested with it
+    // (DataParallel.StopAgreed).
     private T DataParallelStep(DataParallel parallel, ReadOnlySpan<int> indices, ReadOnlySpan<T> weights, ref int correct,
-        ref bool stopRequested)
+        bool stopRequested)
     {
         int rows = indices.Length, width = Training.Features.Width;
         bool useLabels = Training.HasLabels;
@@ -354,7 +356,6 @@ public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
         double shareOfLoss = total == 0 ? double.NaN : mineTotal == 0 ? 0 : double.CreateTruncating(localLoss) * share;
         T loss = parallel.CompleteStep(Trainer, shareOfLoss, ref localCorrect, stopRequested, count);
         correct += localCorrect;
-        stopRequested = parallel.StopAgreed;
         return loss;
     }
 
