@@ -116,21 +116,27 @@ public sealed class DataParallel
         return (start, (int)((long)rows * (Rank + 1) / Size) - start);
     }
 
-    // Forward and backward on this rank's rows, each layer's gradient scaled by the rank's share of the global loss
-    // denominator and (with overlap) its reduction started as soon as it is final. Returns the local mean loss.
+    // Forward and backward on this rank's rows, the output error (and so, by linearity, every gradient) scaled by the
+    // rank's share of the global loss denominator; with overlap, each layer's reduction starts as soon as it is final.
+    // Returns the local mean loss.
     internal T ComputeGradients<T>(Trainer<T> trainer, ReadOnlySpan2D<T> inputs, ReadOnlySpan<int> labels,
         ReadOnlySpan2D<T> targets, ReadOnlySpan<T> sampleWeights, bool useLabels, double share)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        bool overlap = Reduction == GradientReduction.OverlappedAllReduce;
         if (inputs.Height == 0)
         {
             trainer.Gradients.Clear();
-            if (Reduction == GradientReduction.OverlappedAllReduce) Communicator.StartAllReduceSum(trainer.Gradients);
+            if (overlap) Communicator.StartAllReduceSum(trainer.Gradients);
             return T.Zero;
         }
-        var listener = new ScaleAndReduce<T>(this, trainer, T.CreateTruncating(share));
-        T loss = trainer.ComputeGradients(inputs, labels, targets, sampleWeights, useLabels, ref listener);
-        return loss;
+        if (!overlap)
+        {
+            var none = new NoLayerGradientsListener();
+            return trainer.ComputeGradients(inputs, labels, targets, sampleWeights, useLabels, T.CreateTruncating(share), ref none);
+        }
+        var listener = new StartReduction<T>(Communicator, trainer);
+        return trainer.ComputeGradients(inputs, labels, targets, sampleWeights, useLabels, T.CreateTruncating(share), ref listener);
     }
 
     // Completes the step after this rank's backward pass: reduces the gradients with [share·loss, correct, stop] and
@@ -224,14 +230,10 @@ public sealed class DataParallel
     // A new run starts without the last one's agreement to stop.
     internal void ForgetStop() => _stopAgreed = false;
 
-    private readonly struct ScaleAndReduce<T>(DataParallel parallel, Trainer<T> trainer, T share) : ILayerGradientsListener
+    private readonly struct StartReduction<T>(ICommunicator communicator, Trainer<T> trainer) : ILayerGradientsListener
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public void OnLayerGradients(DenseLayer layer)
-        {
-            Span<T> gradients = trainer.Gradients.Slice(layer.WeightOffset, layer.ParameterCount);
-            if (share != T.One) VectorArithmetic.Scale<T>(gradients, share, gradients);
-            if (parallel.Reduction == GradientReduction.OverlappedAllReduce) parallel.Communicator.StartAllReduceSum(gradients);
-        }
+        public void OnLayerGradients(DenseLayer layer) =>
+            communicator.StartAllReduceSum(trainer.Gradients.Slice(layer.WeightOffset, layer.ParameterCount));
     }
 }

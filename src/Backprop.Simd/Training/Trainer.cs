@@ -353,11 +353,13 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     // Forward and backward on checked rows, telling the listener of each layer's finished gradients (a data-parallel
     // step starts reducing them meanwhile); the step itself is ApplyCheckedStep once the gradients are final.
+    // errorScale multiplies ∂L/∂Y before the backward pass, so every gradient comes out scaled by it (a rank's share of
+    // the global mean) at the cost of one small pass instead of one over the whole gradient block.
     internal T ComputeGradients<TListener>(ReadOnlySpan2D<T> inputs, ReadOnlySpan<int> labels, ReadOnlySpan2D<T> targets,
-        ReadOnlySpan<T> sampleWeights, bool useLabels, ref TListener listener) where TListener : struct, ILayerGradientsListener
+        ReadOnlySpan<T> sampleWeights, bool useLabels, T errorScale, ref TListener listener) where TListener : struct, ILayerGradientsListener
     {
         BatchValidation.Validate(Network, Loss, MaxBatch, inputs, labels, targets, useLabels);
-        return ForwardBackward(inputs, labels, targets, sampleWeights, ref listener);
+        return ForwardBackward(inputs, labels, targets, sampleWeights, errorScale, ref listener);
     }
 
     // The update after the loss and Gradients are final (for a data-parallel step, reduced over every rank); batch is
@@ -407,16 +409,21 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         ReadOnlySpan<T> sampleWeights)
     {
         var listener = new NoLayerGradientsListener();
-        return ForwardBackward(inputs, labels, targets, sampleWeights, ref listener);
+        return ForwardBackward(inputs, labels, targets, sampleWeights, T.One, ref listener);
     }
 
     private T ForwardBackward<TListener>(ReadOnlySpan2D<T> inputs, ReadOnlySpan<int> labels, ReadOnlySpan2D<T> targets,
-        ReadOnlySpan<T> sampleWeights, ref TListener listener) where TListener : struct, ILayerGradientsListener
+        ReadOnlySpan<T> sampleWeights, T errorScale, ref TListener listener) where TListener : struct, ILayerGradientsListener
     {
         int batch = inputs.Height;
         int last = Network.Layers.Length - 1;
         Span2D<T> outputs = Forward(inputs);
         T loss = Loss.Evaluate<T>(outputs, labels, targets, sampleWeights, _classWeights, _workspace.Error(last, batch));
+        if (errorScale != T.One)
+        {
+            Span<T> outputError = _workspace.ErrorFlat(last, batch);
+            VectorArithmetic.Scale<T>(outputError, errorScale, outputError);
+        }
         _workspace.Backward(Network, inputs, _gradients.Span, ComputeInputGradient, ref listener);
         _lastBatch = batch;
         _lastLoss = double.CreateTruncating(loss);
