@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using System.Globalization;
 using System.Text;
 
 namespace Backprop.Cli.Commands;
@@ -10,9 +11,9 @@ namespace Backprop.Cli.Commands;
 /// </summary>
 internal static class ResumeCommand
 {
-    public static string For(ParseResult parsed, string checkpoint)
+    public static string For(ParseResult parsed, string checkpoint, int ranks = 1)
     {
-        var line = new StringBuilder("backprop");
+        var line = new StringBuilder(ranks > 1 ? "mpirun -np " + ranks.ToString(CultureInfo.InvariantCulture) + " backprop" : "backprop");
         IReadOnlyList<Token> tokens = parsed.Tokens;
         for (int i = 0; i < tokens.Count; i++)
         {

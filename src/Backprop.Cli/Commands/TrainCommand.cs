@@ -123,7 +123,7 @@ internal static class TrainCommand
         // The model first: it is what the run cost, and a plot is only a picture of it.
         saver?.Save();
         if (parallel is not null && !quiet) console.Output.WriteLine(DistributedTraining.Summary(parallel));
-        if (interrupted) console.Output.WriteLine(InterruptedLine(loop, saver, parsed));
+        if (interrupted) console.Output.WriteLine(InterruptedLine(loop, saver, parsed, parallel?.Size ?? 1));
         else if (saver is not null && !quiet) console.Output.WriteLine("model saved to " + saver.Path);
         if (plotPath is not null)
         {
@@ -146,7 +146,7 @@ internal static class TrainCommand
         loop.ResumeAt((int)checkpoint.Epoch, SavedShuffleState(checkpoint), steps);
     }
 
-    private static string InterruptedLine(FitLoop<float> loop, TrainingCheckpoint? saver, ParseResult parsed)
+    private static string InterruptedLine(FitLoop<float> loop, TrainingCheckpoint? saver, ParseResult parsed, int ranks)
     {
         string place = loop.StepsIntoEpoch > 0
             ? string.Create(CultureInfo.InvariantCulture,
@@ -154,7 +154,7 @@ internal static class TrainCommand
             : string.Create(CultureInfo.InvariantCulture, $"interrupted after epoch {loop.CompletedEpochs}");
         return saver is null
             ? place + "; nothing saved (pass --save FILE to keep a resumable checkpoint)"
-            : place + "; checkpoint saved to " + saver.Path + "; resume with: " + ResumeCommand.For(parsed, saver.Path);
+            : place + "; checkpoint saved to " + saver.Path + "; resume with: " + ResumeCommand.For(parsed, saver.Path, ranks);
     }
 
     // RPROP adapts its steps to the sign of the full gradient, so it trains on the whole set unless told otherwise.
