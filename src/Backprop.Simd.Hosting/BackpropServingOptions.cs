@@ -25,6 +25,14 @@ public sealed class BackpropServingOptions
     public int MaxBatchRows { get; set; } = 64;
 
     /// <summary>
+    /// Maps <c>POST /v2/models/{name}/floor</c>, a benchmarking aid: it reads and parses the body exactly as infer does
+    /// (JSON or binary) and answers a same-sized output (each row's first input values, then zeros) without predicting,
+    /// so a load test can tell what HTTP and parsing cost from what the model costs. Its requests are not counted in
+    /// <c>/metrics</c>. Off by default.
+    /// </summary>
+    public bool EnableFloorEndpoint { get; set; }
+
+    /// <summary>
     /// Reads the feature scaling a model carries (as <c>backprop train --standardize</c> saves it in the file's metadata),
     /// applied to every input row before it predicts; called at each load, so a reload sees the new file's. Null, or a
     /// null answer, passes the inputs through unchanged.

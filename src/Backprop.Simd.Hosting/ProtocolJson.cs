@@ -9,7 +9,10 @@ namespace Backprop.Simd.Hosting;
 internal static class ProtocolJson
 {
     public const string Platform = "backprop-simd";
-    public const string OutputName = "output";
+    public const string OutputName = InferRequestParser.OutputName;
+
+    /// <summary>The binary tensor extension's header: the length in bytes of the JSON that opens the body.</summary>
+    public const string HeaderLengthHeader = "Inference-Header-Content-Length";
 
     // Answers are application/json, never HTML, so quotes in a message are written as \" rather than \u0022.
     private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -41,8 +44,9 @@ internal static class ProtocolJson
         writer.WriteEndObject();
     }
 
-    // { "model_name", "model_version", "id"?, "outputs": [{ "name", "datatype", "shape": [rows, out], "data": [...] }] }
-    public static void WriteInferResponse(IBufferWriter<byte> target, ServedModel model, string? id, ReadOnlySpan2D<float> outputs)
+    // { "model_name", "model_version", "id"?, "outputs": [{ "name", "datatype", "shape": [rows, out], "data": [...] }] };
+    // with binaryData, "parameters": { "binary_data_size": bytes } instead of "data", the bytes following the JSON.
+    public static void WriteInferResponse(IBufferWriter<byte> target, ServedModel model, string? id, ReadOnlySpan2D<float> outputs, bool binaryData)
     {
         using var writer = new Utf8JsonWriter(target, Options);
         writer.WriteStartObject();
@@ -57,10 +61,19 @@ internal static class ProtocolJson
         writer.WriteNumberValue(outputs.Height);
         writer.WriteNumberValue(outputs.Width);
         writer.WriteEndArray();
-        writer.WriteStartArray("data"u8);
-        for (int row = 0; row < outputs.Height; row++)
-            foreach (float value in outputs.GetRowSpan(row)) writer.WriteNumberValue(value);
-        writer.WriteEndArray();
+        if (binaryData)
+        {
+            writer.WriteStartObject("parameters"u8);
+            writer.WriteNumber("binary_data_size"u8, (long)outputs.Height * outputs.Width * sizeof(float));
+            writer.WriteEndObject();
+        }
+        else
+        {
+            writer.WriteStartArray("data"u8);
+            for (int row = 0; row < outputs.Height; row++)
+                foreach (float value in outputs.GetRowSpan(row)) writer.WriteNumberValue(value);
+            writer.WriteEndArray();
+        }
         writer.WriteEndObject();
         writer.WriteEndArray();
         writer.WriteEndObject();
