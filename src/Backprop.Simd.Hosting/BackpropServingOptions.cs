@@ -33,6 +33,13 @@ public sealed class BackpropServingOptions
     public bool EnableFloorEndpoint { get; set; }
 
     /// <summary>
+    /// Watches the model's file and reloads it when it changes (debounced: once writes have been quiet for a quarter
+    /// of a second), exactly as <c>POST /v2/repository/models/{name}/load</c> does: requests in flight finish on the old
+    /// model, and a file that fails to load is logged as a warning and leaves the old model serving. Off by default.
+    /// </summary>
+    public bool WatchFile { get; set; }
+
+    /// <summary>
     /// Reads the feature scaling a model carries (as <c>backprop train --standardize</c> saves it in the file's metadata),
     /// applied to every input row before it predicts; called at each load, so a reload sees the new file's. Null, or a
     /// null answer, passes the inputs through unchanged.

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Backprop.Simd.IO;
 using CommunityToolkit.HighPerformance;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -128,20 +127,11 @@ internal static class InferenceEndpoints
     {
         ServedModel? model = Find(context, out string name);
         if (model is null) return UnknownModel(context, name);
-        ILogger logger = Logger(context);
-        try
-        {
-            long generation = model.Reload();
-            HostingLog.ModelReloaded(logger, name, model.Path, generation);
-            context.Response.StatusCode = StatusCodes.Status200OK;
-            return Task.CompletedTask;
-        }
-        catch (Exception failure) when (failure is IOException or UnauthorizedAccessException or ModelFormatException or ArgumentException)
-        {
-            HostingLog.ReloadFailed(logger, name, model.Path, failure.Message);
-            return Refuse(context, name, StatusCodes.Status400BadRequest,
-                "reloading " + model.Path + " failed, the previous model still serves: " + failure.Message);
-        }
+        string? failure = model.TryReload(Logger(context));
+        if (failure is not null)
+            return Refuse(context, name, StatusCodes.Status400BadRequest, "reloading " + model.Path + " failed, the previous model still serves: " + failure);
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        return Task.CompletedTask;
     }
 
     private static InferRequest Parse(ServedModel model, byte[] body, int length, long? headerLength)

@@ -308,13 +308,7 @@ public sealed class ServeEndpointTests : IAsyncLifetime
         await app.StartAsync();
         using var client = new HttpClient { BaseAddress = new Uri(ServeCommand.Addresses(app).Single()) };
         string body = InferBody(first: 3, rows: 2, nested: false);
-        async Task<float[]> Answer()
-        {
-            HttpResponseMessage response = await client.PostAsync("/v2/models/swap/infer", new StringContent(body));
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            using JsonDocument answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-            return answer.RootElement.GetProperty("outputs")[0].GetProperty("data").EnumerateArray().Select(v => v.GetSingle()).ToArray();
-        }
+        Task<float[]> Answer() => AnswerOf(client, "/v2/models/swap/infer", body);
 
         // A client keeps asking while the file is replaced and reloaded: every answer is wholly one model's, both rows.
         using var stop = new CancellationTokenSource();
@@ -350,6 +344,43 @@ public sealed class ServeEndpointTests : IAsyncLifetime
         Assert.Equal(after, await Answer());
         await ExpectError(await client.PostAsync("/v2/repository/models/nope/load", null), HttpStatusCode.NotFound, "unknown model");
         await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task With_watch_a_replaced_file_is_served_and_a_broken_one_leaves_the_old_model_serving()
+    {
+        string served = ServeModelFile.Save(_folder, "watched.bpm", seed: 11);
+        string replacement = ServeModelFile.Save(_folder, "watched-replacement.bpm", seed: 12);
+        float[] before = Expected(first: 3, rows: 2, path: served), after = Expected(first: 3, rows: 2, path: replacement);
+        await using WebApplication app = ServeCommand.Build(served, name: null, "http://127.0.0.1:0", maxRows: 8, verbose: false, watch: true);
+        await app.StartAsync();
+        using var client = new HttpClient { BaseAddress = new Uri(ServeCommand.Addresses(app).Single()) };
+        string body = InferBody(first: 3, rows: 2, nested: false);
+        Assert.Equal(before, await AnswerOf(client, "/v2/models/watched/infer", body));
+
+        File.Copy(replacement, served, overwrite: true);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!(await AnswerOf(client, "/v2/models/watched/infer", body)).SequenceEqual(after))
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(20), "the replaced file was not served within 20 s");
+            await Task.Delay(20);
+        }
+
+        ServedModel model = app.Services.GetRequiredService<ModelRegistry>().Find("watched")!;
+        long generation = model.Model.Generation;
+        File.WriteAllText(served, "not a model");
+        await Task.Delay(ModelFileWatcher.Quiet * 4); // the debounce, then the failed load
+        Assert.Equal(generation, model.Model.Generation);
+        Assert.Equal(after, await AnswerOf(client, "/v2/models/watched/infer", body));
+        await app.StopAsync();
+    }
+
+    private static async Task<float[]> AnswerOf(HttpClient client, string path, string body)
+    {
+        HttpResponseMessage response = await client.PostAsync(path, new StringContent(body));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using JsonDocument answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return answer.RootElement.GetProperty("outputs")[0].GetProperty("data").EnumerateArray().Select(v => v.GetSingle()).ToArray();
     }
 
     private Task<HttpResponseMessage> Infer(string body) =>
