@@ -1,26 +1,128 @@
 #!/usr/bin/env bash
-# A quick loopback load test of `backprop serve` with wrk (Debian's wrk, installed if missing): one-row JSON infer
-# requests at 1, 16 and 64 connections, dynamic batching off and on. Run from the repository root:
-#   benchmarks/serve/load.sh [seconds per run, default 8]
-# It trains a small digits model (64-128-10) into a temporary folder first. wrk shares the machine's cores with the server.
+# The loopback load test of `backprop serve` (issue 16's table), with wrk (Debian's, installed if missing) and curl.
+# Run from the repository root:
+#   benchmarks/serve/load.sh [seconds per run, default 6] [models, default "w1 digits"]
+# For each model: one server with batching off and one with --max-delay-us $DELAY_US (default 200), both with the floor
+# endpoint on; one-row requests as JSON and as binary tensors (the answer in the same form), at 1, 16 and 64
+# connections, to /infer and (on the batching-off server; the floor never batches) to /floor. Before and after each run
+# it scrapes /metrics, so each row reports the server's gen-0/1/2 collections and managed bytes allocated per request.
+#   w1:     784-256-128-10 ReLU (the W1 workload), trained 1 epoch on 2000 random 784-feature rows (Fashion-MNIST-shaped)
+#   digits: 64-128-10 ReLU, trained 2 epochs on the embedded digits
+# wrk runs one thread and shares the machine's cores with the server. Prints a Markdown table, then the issue's goals.
 set -euo pipefail
-seconds="${1:-8}"
-port=8124
+seconds="${1:-6}"
+models="${2:-w1 digits}"
+delay="${DELAY_US:-200}"
+port="${PORT:-8124}"
+here=$(cd "$(dirname "$0")" && pwd)
 command -v wrk > /dev/null || apt-get install -y wrk > /dev/null
+command -v curl > /dev/null || apt-get install -y curl > /dev/null
 dotnet build src/Backprop.Cli -c Release > /dev/null
 backprop=src/Backprop.Cli/bin/Release/net10.0/backprop
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-"$backprop" train --epochs 2 --save "$work/digits.bpm" > /dev/null
-for delay in 0 200; do
-  "$backprop" serve --model "$work/digits.bpm" --urls "http://127.0.0.1:$port" --max-delay-us "$delay" &
+server=
+cleanup() {
+  if [ -n "$server" ]; then kill -TERM "$server" 2> /dev/null || true; wait "$server" 2> /dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+train() { # name -> $work/name.bpm
+  case "$1" in
+    w1)
+      awk 'BEGIN { srand(16); for (r = 0; r < 2000; r++) { line = ""; for (c = 0; c < 784; c++) line = line int(rand() * 256) / 255 ",";
+                   print line int(rand() * 10) } }' > "$work/w1.csv"
+      "$backprop" train --data "$work/w1.csv" --layers 256,128 --epochs 1 --quiet --save "$work/w1.bpm" > /dev/null ;;
+    digits) "$backprop" train --epochs 2 --quiet --save "$work/digits.bpm" > /dev/null ;;
+    *) echo "load.sh: unknown model $1 (w1 or digits)" >&2; exit 2 ;;
+  esac
+}
+
+features() { case "$1" in w1) echo 784 ;; *) echo 64 ;; esac; }
+
+start() { # model delay
+  "$backprop" serve --model "$work/$1.bpm" --urls "http://127.0.0.1:$port" --max-delay-us "$2" --floor > /dev/null &
   server=$!
-  sleep 3
-  for connections in 1 16 64; do
-    echo "== --max-delay-us $delay, $connections connections, ${seconds} s"
-    wrk -t 1 -c "$connections" -d "${seconds}s" --latency -s benchmarks/serve/post.lua \
-      "http://127.0.0.1:$port/v2/models/digits/infer" | grep -E "Requests/sec|  50%|  99%|Non-2xx|errors" || true
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/v2/health/ready" > /dev/null && return; sleep 0.1; done
+  echo "load.sh: the server did not start" >&2; exit 1
+}
+
+stop() { kill -TERM "$server"; wait "$server" || true; server=; }
+
+# gen0 gen1 gen2 allocated-bytes rss-bytes, from /metrics
+scrape() {
+  curl -sf "http://127.0.0.1:$port/metrics" | awk '
+    /^dotnet_gc_collections_total\{generation="0"\}/ { g0 = $2 } /^dotnet_gc_collections_total\{generation="1"\}/ { g1 = $2 }
+    /^dotnet_gc_collections_total\{generation="2"\}/ { g2 = $2 } /^dotnet_gc_allocated_bytes_total / { a = $2 }
+    /^process_resident_memory_bytes / { r = $2 } END { print g0, g1, g2, a, r }'
+}
+
+wrk_run() { # model endpoint format connections seconds -> RESULT line
+  FEATURES=$(features "$1") FORMAT="$3" wrk -t 1 -c "$4" -d "${5}s" --latency -s "$here/request.lua" \
+    "http://127.0.0.1:$port/v2/models/$1/$2" | grep '^RESULT'
+}
+
+results="$work/results.tsv"
+measure() { # model endpoint format batching connections
+  local before after result
+  before=$(scrape)
+  result=$(wrk_run "$1" "$2" "$3" "$5" "$seconds")
+  after=$(scrape)
+  echo "$1 $2 $3 $4 $5 $result $before $after" | awk '{
+    for (i = 7; i <= 13; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } # $6 is "RESULT"; then 5 figures before, 5 after
+    printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d/%d/%d\t%.0f\t%.0f\n", $1, $2, $3, $4, $5, v["rps"], v["p50_us"],
+      v["p99_us"], v["p999_us"], v["non2xx"], v["socket_errors"], $19 - $14, $20 - $15, $21 - $16,
+      ($22 - $17) / (v["requests"] > 0 ? v["requests"] : 1), $23 / 1048576 }' >> "$results"
+}
+
+for model in $models; do
+  train "$model"
+  for batching in off on; do
+    start "$model" "$([ $batching = on ] && echo "$delay" || echo 0)"
+    # Warm-up: under load the JIT takes 10-15 s to reach its last tier (instrumented, then optimized code); measured
+    # before that, a run counts the JIT and the PGO probes, not the server.
+    wrk_run "$model" infer json 16 10 > /dev/null
+    wrk_run "$model" infer binary 16 3 > /dev/null
+    if [ $batching = off ]; then
+      wrk_run "$model" floor json 16 3 > /dev/null
+      wrk_run "$model" floor binary 16 3 > /dev/null
+    fi
+    for format in json binary; do
+      for connections in 1 16 64; do
+        measure "$model" infer "$format" "$batching" "$connections"
+        if [ $batching = off ]; then measure "$model" floor "$format" - "$connections"; fi
+      done
+    done
+    stop
   done
-  kill -TERM "$server"
-  wait "$server"
 done
+
+us() { awk -v t="$1" 'BEGIN { if (t >= 1000) printf "%.2f ms", t / 1000; else printf "%d µs", t }'; }
+echo "| model | endpoint | body | batching | connections | requests/s | p50 | p99 | p99.9 | non-2xx | socket errors | GC gen0/1/2 | allocated B/request | RSS after |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+sort -t$'\t' -k1,1 -k2,2r -k3,3r -k4,4 -k5,5n "$results" | while IFS=$'\t' read -r m e f b c rps p50 p99 p999 non2xx errors gc alloc rss; do
+  echo "| $m | $e | $f | $b | $c | $(printf %.0f "$rps") | $(us "$p50") | $(us "$p99") | $(us "$p999") | $non2xx | $errors | $gc | $alloc | $rss MiB |"
+done
+
+# The issue's goals: infer at >= 80 % (binary) / 60 % (JSON) of the floor's throughput; at 64 connections batching
+# >= 1.5x batching off at a p99 <= 2x batching off's; no failed request.
+echo
+awk -F'\t' '
+  { key = $1 " " $2 " " $3 " " $4 " " $5; rps[key] = $6; p99[key] = $8; failed += $10 + $11 }
+  END {
+    split("'"$models"'", ms, " ")
+    for (i in ms) { m = ms[i]
+      for (c = 1; c <= 64; c *= (c == 1 ? 16 : 4)) {
+        jf = rps[m " floor json - " c]; bf = rps[m " floor binary - " c]
+        printf "%s, %d connections: JSON infer at %.0f %% (batching off) / %.0f %% (on) of the floor (goal 60 %%); binary at %.0f %% / %.0f %% (goal 80 %%)\n",
+          m, c, 100 * rps[m " infer json off " c] / jf, 100 * rps[m " infer json on " c] / jf,
+          100 * rps[m " infer binary off " c] / bf, 100 * rps[m " infer binary on " c] / bf
+      }
+      for (f = 1; f <= 2; f++) { fmt = (f == 1 ? "json" : "binary")
+        on = m " infer " fmt " on 64"; off = m " infer " fmt " off 64"
+        printf "%s, %s, 64 connections: batching on gives %.2fx the throughput of off (goal 1.5x) at %.2fx its p99 (goal <= 2x); the floor is %.2fx off, the most that removing the model entirely could give\n",
+          m, fmt, rps[on] / rps[off], p99[on] / p99[off], rps[m " floor " fmt " - 64"] / rps[off]
+      }
+    }
+    printf "failed requests (non-2xx + socket errors), all runs: %d (goal 0)\n", failed
+  }' "$results"

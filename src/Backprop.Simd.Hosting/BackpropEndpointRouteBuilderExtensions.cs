@@ -11,7 +11,11 @@ public static class BackpropEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps <c>GET /v2/health/live</c>, <c>GET /v2/health/ready</c>, <c>GET /v2/models/{name}</c> (metadata),
-    /// <c>GET /v2/models/{name}/ready</c>, <c>POST /v2/models/{name}/infer</c> and <c>POST /v2/repository/models/{name}/load</c>
+    /// <c>GET /v2/models/{name}/ready</c>, <c>POST /v2/models/{name}/infer</c> (JSON, or the binary tensor extension:
+    /// raw FP32 after a JSON header of <c>Inference-Header-Content-Length</c> bytes, either way in and out),
+    /// <c>POST /v2/models/{name}/floor</c> for the models that turn on <see cref="BackpropServingOptions.EnableFloorEndpoint"/>,
+    /// and <c>POST /v2/repository/models/{name}/load</c> (also run when the file changes, for the models that turn on
+    /// <see cref="BackpropServingOptions.WatchFile"/>)
     /// (re-reads the model's file; requests in flight finish on the old model, and a file that fails to load leaves the
     /// old one serving and answers 400 with the reason) for the models registered with
     /// <see cref="BackpropServiceCollectionExtensions.AddBackpropModel"/>. A client's mistake is answered with 400, 404
@@ -30,9 +34,13 @@ public static class BackpropEndpointRouteBuilderExtensions
             ?? throw new InvalidOperationException("No model to serve: call services.AddBackpropModel(name, path) first.");
         ILogger logger = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BackpropEndpointRouteBuilderExtensions));
         foreach (ServedModel model in registry.Models) HostingLog.ModelServed(logger, model.Name, model.InputSize, model.OutputSize, model.Path);
-        // After Kestrel has drained the requests in flight, the batchers' threads stop.
+        var watchers = new List<ModelFileWatcher>();
+        foreach (ServedModel model in registry.Models)
+            if (model.Options.WatchFile) watchers.Add(new ModelFileWatcher(model, logger));
+        // After Kestrel has drained the requests in flight, the watchers and then the batchers' threads stop.
         endpoints.ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(() =>
         {
+            foreach (ModelFileWatcher watcher in watchers) watcher.Dispose();
             foreach (ServedModel model in registry.Models) model.Dispose();
             registry.Metrics.Dispose();
         });
@@ -44,6 +52,7 @@ public static class BackpropEndpointRouteBuilderExtensions
         v2.MapGet("/models/{name}/ready", InferenceEndpoints.ModelReady);
         v2.MapPost("/models/{name}/infer", InferenceEndpoints.Infer);
         v2.MapPost("/repository/models/{name}/load", InferenceEndpoints.Load);
+        if (registry.Models.Any(model => model.Options.EnableFloorEndpoint)) v2.MapPost("/models/{name}/floor", InferenceEndpoints.Floor);
         endpoints.MapGet("/metrics", MetricsEndpoint.Write);
         return v2;
     }

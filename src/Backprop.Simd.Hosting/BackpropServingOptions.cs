@@ -25,6 +25,21 @@ public sealed class BackpropServingOptions
     public int MaxBatchRows { get; set; } = 64;
 
     /// <summary>
+    /// Maps <c>POST /v2/models/{name}/floor</c>, a benchmarking aid: it reads and parses the body exactly as infer does
+    /// (JSON or binary) and answers a same-sized output (each row's first input values, then zeros) without predicting,
+    /// so a load test can tell what HTTP and parsing cost from what the model costs. Its requests are not counted in
+    /// <c>/metrics</c>. Off by default.
+    /// </summary>
+    public bool EnableFloorEndpoint { get; set; }
+
+    /// <summary>
+    /// Watches the model's file and reloads it when it changes (debounced: once writes have been quiet for a quarter
+    /// of a second), exactly as <c>POST /v2/repository/models/{name}/load</c> does: requests in flight finish on the old
+    /// model, and a file that fails to load is logged as a warning and leaves the old model serving. Off by default.
+    /// </summary>
+    public bool WatchFile { get; set; }
+
+    /// <summary>
     /// Reads the feature scaling a model carries (as <c>backprop train --standardize</c> saves it in the file's metadata),
     /// applied to every input row before it predicts; called at each load, so a reload sees the new file's. Null, or a
     /// null answer, passes the inputs through unchanged.

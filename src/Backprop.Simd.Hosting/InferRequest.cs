@@ -11,9 +11,10 @@ internal sealed class InferRequest : IDisposable
 {
     private float[]? _values;
 
-    public InferRequest(string? id, float[] values, int rows, int columns)
+    public InferRequest(string? id, float[] values, int rows, int columns, bool binaryOutput = false)
     {
         Id = id;
+        BinaryOutput = binaryOutput;
         _values = values;
         Rows = rows;
         Columns = columns;
@@ -21,6 +22,9 @@ internal sealed class InferRequest : IDisposable
 
     /// <summary>The request's optional <c>id</c>, echoed in the response as the protocol asks.</summary>
     public string? Id { get; }
+
+    /// <summary>Whether the client asked for the output as binary tensor data rather than JSON numbers.</summary>
+    public bool BinaryOutput { get; }
 
     public int Rows { get; }
 

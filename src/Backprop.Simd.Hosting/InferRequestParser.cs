@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace Backprop.Simd.Hosting;
@@ -7,30 +9,46 @@ namespace Backprop.Simd.Hosting;
 /// <summary>
 /// Reads an Open Inference Protocol v2 infer request (<c>{"inputs":[{"name","shape","datatype","data"}]}</c>) with a
 /// <see cref="Utf8JsonReader"/> straight into a pooled float buffer: no object graph, no boxed numbers. <c>data</c> may
-/// be flat (row-major) or nested to any depth the reader allows; unknown members (<c>parameters</c>, <c>outputs</c>) are
-/// skipped. Every refusal is an <see cref="InferRequestException"/> naming the problem, or a <see cref="JsonException"/>
-/// for text that is not JSON.
+/// be flat (row-major) or nested to any depth the reader allows. With the binary tensor extension the JSON header is
+/// the body's first <c>Inference-Header-Content-Length</c> bytes, the input says <c>"parameters":{"binary_data_size":N}</c>
+/// instead of <c>data</c>, and its N bytes of little-endian FP32 follow the header, copied into the buffer as they are.
+/// The answer is binary when the output asks with <c>"parameters":{"binary_data":true}</c>, or the request with
+/// <c>"parameters":{"binary_data_output":true}</c> and the output does not say otherwise. Other members are skipped.
+/// Every refusal is an <see cref="InferRequestException"/> naming the problem, or a <see cref="JsonException"/> for a
+/// header that is not JSON.
 /// </summary>
 internal static class InferRequestParser
 {
     /// <summary>The name of the model's one input tensor, as its metadata declares it.</summary>
     public const string InputName = "input";
 
-    private const int NoDimension = -1;
+    /// <summary>The name of the model's one output tensor.</summary>
+    public const string OutputName = "output";
 
+    /// <param name="body">The whole request body.</param>
+    /// <param name="features">The model's input width.</param>
+    /// <param name="maxRows">The most rows a request may hold.</param>
+    /// <param name="headerLength">The <c>Inference-Header-Content-Length</c> header: how many of the body's bytes are
+    /// JSON, the rest being binary tensor data; null when the request has no such header (all JSON).</param>
     /// <exception cref="InferRequestException">The request is not a one-input FP32 <c>[rows, features]</c> tensor within the limits.</exception>
-    /// <exception cref="JsonException"><paramref name="json"/> is not well-formed JSON.</exception>
-    public static InferRequest Parse(ReadOnlySpan<byte> json, int features, int maxRows)
+    /// <exception cref="JsonException">The JSON header is not well-formed JSON.</exception>
+    public static InferRequest Parse(ReadOnlySpan<byte> body, int features, int maxRows, long? headerLength = null)
     {
+        if (headerLength is < 0 || headerLength > body.Length)
+            throw Bad("Inference-Header-Content-Length " + Invariant(headerLength.Value) + " is beyond the body's " + Invariant(body.Length) + " bytes");
+        ReadOnlySpan<byte> json = headerLength is { } length ? body[..(int)length] : body;
+        ReadOnlySpan<byte> binary = body[json.Length..];
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
         Read(ref reader);
         if (reader.TokenType != JsonTokenType.StartObject) throw Bad("the request must be a JSON object");
-        // A number takes at least one digit and a comma, so the body bounds the count before the shape is known.
-        int capacity = (int)Math.Min((long)maxRows * features, (json.Length + 1L) / 2);
+        // A JSON number takes at least one digit and a comma, a binary one four bytes, so the body bounds the count
+        // before the shape is known.
+        int capacity = (int)Math.Min((long)maxRows * features, Math.Max((json.Length + 1L) / 2, binary.Length / sizeof(float)));
         float[] values = ArrayPool<float>.Shared.Rent(Math.Max(capacity, 1));
         try
         {
             string? id = null;
+            bool? binaryOutput = null, binaryDataOutput = null;
             var input = new InputTensor
             {
                 Values = values, Capacity = capacity, MaxValues = (long)maxRows * features, Features = features, MaxRows = maxRows,
@@ -54,13 +72,18 @@ internal static class InferRequestParser
                         ReadInput(ref reader, ref input);
                     }
                 }
+                else if (reader.ValueTextEquals("outputs"u8)) binaryOutput = ReadOutputs(ref reader);
+                else if (reader.ValueTextEquals("parameters"u8)) binaryDataOutput = ReadParameters(ref reader, "binary_data_output"u8);
                 else Skip(ref reader);
             }
             // Anything after the root object is malformed: the reader throws on it.
             if (reader.Read()) throw new JsonException("The request has more than one JSON value.");
             if (inputCount == 0) throw Bad("the request has no \"inputs\"; the model takes one tensor, \"" + InputName + "\"");
             int rows = input.Validate();
-            return new InferRequest(id, values, rows, features);
+            if (input.HasBinarySize) CopyBinary(binary, headerLength is not null, ref input);
+            else if (!binary.IsEmpty)
+                throw Bad(Invariant(binary.Length) + " bytes follow the JSON header, but no input says \"binary_data_size\"");
+            return new InferRequest(id, values, rows, features, binaryOutput ?? binaryDataOutput ?? false);
         }
         catch
         {
@@ -96,8 +119,93 @@ internal static class InferRequestParser
                 ReadData(ref reader, ref input);
                 input.HasData = true;
             }
+            else if (reader.ValueTextEquals("parameters"u8)) ReadInputParameters(ref reader, ref input);
             else Skip(ref reader);
         }
+    }
+
+    // "parameters": { "binary_data_size": bytes, ... }: the input's data follows the JSON header, raw.
+    private static void ReadInputParameters(ref Utf8JsonReader reader, ref InputTensor input)
+    {
+        Read(ref reader);
+        if (reader.TokenType != JsonTokenType.StartObject) throw Bad("the input's \"parameters\" must be an object");
+        while (ReadMember(ref reader))
+        {
+            if (reader.ValueTextEquals("binary_data_size"u8))
+            {
+                Read(ref reader);
+                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out long bytes) || bytes < 0)
+                    throw Bad("\"binary_data_size\" must be a non-negative 64-bit integer");
+                input.BinarySize = bytes;
+                input.HasBinarySize = true;
+            }
+            else Skip(ref reader);
+        }
+    }
+
+    // "outputs": [{ "name": "output", "parameters": { "binary_data": bool } }]: the output's own choice, if it makes one.
+    private static bool? ReadOutputs(ref Utf8JsonReader reader)
+    {
+        Read(ref reader);
+        if (reader.TokenType != JsonTokenType.StartArray) throw Bad("\"outputs\" must be an array of requested outputs");
+        bool? binary = null;
+        while (Read(ref reader) && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject) throw Bad("each of \"outputs\" must be an object");
+            while (ReadMember(ref reader))
+            {
+                if (reader.ValueTextEquals("name"u8))
+                {
+                    Read(ref reader);
+                    if (reader.TokenType != JsonTokenType.String || !reader.ValueTextEquals(OutputName))
+                        throw Bad("unknown output " + Quote(ref reader) + "; the model's output is \"" + OutputName + "\"");
+                }
+                else if (reader.ValueTextEquals("parameters"u8)) binary = ReadParameters(ref reader, "binary_data"u8) ?? binary;
+                else Skip(ref reader);
+            }
+        }
+        return binary;
+    }
+
+    // A "parameters" object whose one member of interest is the boolean named flag; null when it is absent.
+    private static bool? ReadParameters(ref Utf8JsonReader reader, ReadOnlySpan<byte> flag)
+    {
+        Read(ref reader);
+        if (reader.TokenType != JsonTokenType.StartObject) throw Bad("\"parameters\" must be an object");
+        bool? value = null;
+        while (ReadMember(ref reader))
+        {
+            if (reader.ValueTextEquals(flag))
+            {
+                Read(ref reader);
+                if (reader.TokenType is not (JsonTokenType.True or JsonTokenType.False))
+                    throw Bad("\"" + System.Text.Encoding.UTF8.GetString(flag) + "\" must be true or false");
+                value = reader.TokenType == JsonTokenType.True;
+            }
+            else Skip(ref reader);
+        }
+        return value;
+    }
+
+    // The raw little-endian FP32 bytes after the header, copied as they are; only their finiteness is checked.
+    private static void CopyBinary(ReadOnlySpan<byte> binary, bool hasHeaderLength, ref InputTensor input)
+    {
+        if (!hasHeaderLength) throw Bad("\"binary_data_size\" needs the Inference-Header-Content-Length header to say where the JSON ends");
+        long needed = input.ShapeRows * input.ShapeColumns * sizeof(float);
+        if (input.BinarySize != needed)
+            throw Bad("\"binary_data_size\" is " + Invariant(input.BinarySize) + " bytes; shape [" + Invariant(input.ShapeRows) + ", "
+                + Invariant(input.ShapeColumns) + "] of FP32 needs " + Invariant(needed));
+        if (binary.Length != needed)
+            throw Bad(Invariant(binary.Length) + " bytes follow the JSON header; \"binary_data_size\" says " + Invariant(needed));
+        Span<float> values = input.Values.AsSpan(0, (int)(needed / sizeof(float)));
+        ReadOnlySpan<float> raw = MemoryMarshal.Cast<byte, float>(binary);
+        if (BitConverter.IsLittleEndian) raw.CopyTo(values);
+        else
+            for (int i = 0; i < values.Length; i++)
+                values[i] = BinaryPrimitives.ReadSingleLittleEndian(binary[(i * sizeof(float))..]);
+        int bad = FiniteFloats.IndexOfNonFinite(values);
+        if (bad >= 0) throw Bad("binary data[" + Invariant(bad) + "] is not a finite FP32 number (NaN and Infinity are refused)");
+        input.Count = values.Length;
     }
 
     private static void ReadShape(ref Utf8JsonReader reader, ref InputTensor input)
@@ -178,16 +286,18 @@ internal static class InferRequestParser
         public int Count;
         public int Rank;
         public long ShapeRows, ShapeColumns;
-        public bool HasName, HasDatatype, HasData;
+        public long BinarySize;
+        public bool HasName, HasDatatype, HasData, HasBinarySize;
 
         public readonly int Validate()
         {
             if (!HasName) throw Bad("the input tensor has no \"name\"; the model's input is \"" + InputName + "\"");
             if (!HasDatatype) throw Bad("the input tensor has no \"datatype\"; the model takes \"FP32\"");
             if (Rank == 0) throw Bad("the input tensor has no \"shape\"; the model takes [rows, " + Invariant(Features) + "]");
-            if (!HasData) throw Bad("the input tensor has no \"data\"");
+            if (HasData && HasBinarySize) throw Bad("the input tensor has both \"data\" and \"binary_data_size\"; send one");
+            if (!HasData && !HasBinarySize) throw Bad("the input tensor has no \"data\" (nor \"binary_data_size\")");
             CheckShape();
-            if (Count != ShapeRows * ShapeColumns)
+            if (HasData && Count != ShapeRows * ShapeColumns)
                 throw Bad("\"data\" has " + Invariant(Count) + " values; shape [" + Invariant(ShapeRows) + ", "
                     + Invariant(ShapeColumns) + "] needs " + Invariant(ShapeRows * ShapeColumns));
             return (int)ShapeRows;
@@ -205,7 +315,7 @@ internal static class InferRequestParser
             if (ShapeRows > maxRows)
                 throw Bad("shape has " + Invariant(ShapeRows) + " rows; this server takes at most " + Invariant(maxRows) + " per request");
         }
-
-        private static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
     }
+
+    private static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,10 +1,11 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
-using Backprop.Simd.IO;
 using CommunityToolkit.HighPerformance;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
 
 namespace Backprop.Simd.Hosting;
 
@@ -40,12 +41,23 @@ internal static class InferenceEndpoints
         return Task.CompletedTask;
     }
 
-    public static async Task Infer(HttpContext context)
+    // POST /v2/models/{name}/infer
+    public static Task Infer(HttpContext context) => Answer(context, predict: true);
+
+    // POST /v2/models/{name}/floor: the same reading, parsing and writing as infer, without the prediction.
+    public static Task Floor(HttpContext context) => Answer(context, predict: false);
+
+    private static async Task Answer(HttpContext context, bool predict)
     {
         ServedModel? model = Find(context, out string name);
         if (model is null)
         {
             await UnknownModel(context, name).ConfigureAwait(false);
+            return;
+        }
+        if (!predict && !model.Options.EnableFloorEndpoint)
+        {
+            await Refuse(context, name, StatusCodes.Status404NotFound, "the floor endpoint is off for model \"" + name + "\"").ConfigureAwait(false);
             return;
         }
         long started = Stopwatch.GetTimestamp();
@@ -55,11 +67,13 @@ internal static class InferenceEndpoints
         float[]? outputs = null;
         try
         {
+            long? headerLength = HeaderLength(context);
             (body, int length) = await RequestBody.ReadAsync(context, model.Options.MaxRequestBodyBytes, context.RequestAborted)
                 .ConfigureAwait(false);
-            request = Parse(model, body, length);
+            request = Parse(model, body, length, headerLength);
             outputs = ArrayPool<float>.Shared.Rent(request.Rows * model.OutputSize);
-            await model.PredictAsync(request, outputs).ConfigureAwait(false);
+            if (predict) await model.PredictAsync(request, outputs).ConfigureAwait(false);
+            else FillFloor(request, outputs.AsSpan(0, request.Rows * model.OutputSize));
             WriteAnswer(context, model, request, outputs);
             outcome = InferOutcome.Ok;
         }
@@ -78,8 +92,34 @@ internal static class InferenceEndpoints
             if (outputs is not null) ArrayPool<float>.Shared.Return(outputs);
             request?.Dispose();
             if (body is not null) ArrayPool<byte>.Shared.Return(body);
-            model.Metrics.RecordRequest(outcome, Stopwatch.GetTimestamp() - started);
+            // The floor is a benchmarking aid: counting it would mix its requests into the model's figures.
+            if (predict) model.Metrics.RecordRequest(outcome, Stopwatch.GetTimestamp() - started);
         }
+    }
+
+    // The floor's answer: the input's first values, as many as the outputs hold, then zeros.
+    private static void FillFloor(InferRequest request, Span<float> outputs)
+    {
+        ReadOnlySpan2D<float> inputs = request.Inputs;
+        int width = outputs.Length / request.Rows;
+        for (int row = 0; row < request.Rows; row++)
+        {
+            Span<float> target = outputs.Slice(row * width, width);
+            ReadOnlySpan<float> source = inputs.GetRowSpan(row);
+            int copied = Math.Min(width, source.Length);
+            source[..copied].CopyTo(target);
+            target[copied..].Clear();
+        }
+    }
+
+    // The binary tensor extension's header: how many of the body's bytes are the JSON header; null when absent.
+    private static long? HeaderLength(HttpContext context)
+    {
+        StringValues values = context.Request.Headers[ProtocolJson.HeaderLengthHeader];
+        if (values.Count == 0) return null;
+        if (values.Count > 1 || !long.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out long length))
+            throw InferRequestException.BadRequest(ProtocolJson.HeaderLengthHeader + " must be one non-negative integer (the JSON header's length in bytes)");
+        return length;
     }
 
     // POST /v2/repository/models/{name}/load: re-reads the model's file (the body, if any, is not used).
@@ -87,25 +127,16 @@ internal static class InferenceEndpoints
     {
         ServedModel? model = Find(context, out string name);
         if (model is null) return UnknownModel(context, name);
-        ILogger logger = Logger(context);
-        try
-        {
-            long generation = model.Reload();
-            HostingLog.ModelReloaded(logger, name, model.Path, generation);
-            context.Response.StatusCode = StatusCodes.Status200OK;
-            return Task.CompletedTask;
-        }
-        catch (Exception failure) when (failure is IOException or UnauthorizedAccessException or ModelFormatException or ArgumentException)
-        {
-            HostingLog.ReloadFailed(logger, name, model.Path, failure.Message);
-            return Refuse(context, name, StatusCodes.Status400BadRequest,
-                "reloading " + model.Path + " failed, the previous model still serves: " + failure.Message);
-        }
+        string? failure = model.TryReload(Logger(context));
+        if (failure is not null)
+            return Refuse(context, name, StatusCodes.Status400BadRequest, "reloading " + model.Path + " failed, the previous model still serves: " + failure);
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        return Task.CompletedTask;
     }
 
-    private static InferRequest Parse(ServedModel model, byte[] body, int length)
+    private static InferRequest Parse(ServedModel model, byte[] body, int length, long? headerLength)
     {
-        InferRequest request = InferRequestParser.Parse(body.AsSpan(0, length), model.InputSize, model.Options.MaxRowsPerRequest);
+        InferRequest request = InferRequestParser.Parse(body.AsSpan(0, length), model.InputSize, model.Options.MaxRowsPerRequest, headerLength);
         if (model.Scaling is { } scaling) request.Scale(scaling);
         return request;
     }
@@ -113,17 +144,17 @@ internal static class InferenceEndpoints
     private static void WriteAnswer(HttpContext context, ServedModel model, InferRequest request, float[] buffer)
     {
         int width = model.OutputSize;
-        // Finite inputs can still overflow FP32 on the way through the layers; JSON has no Infinity to answer with.
-        if (!AllFinite(buffer.AsSpan(0, request.Rows * width)))
+        // Finite inputs can still overflow FP32 on the way through the layers; JSON has no Infinity to answer with,
+        // and a binary answer is refused alike, so the two forms never disagree.
+        if (FiniteFloats.IndexOfNonFinite(buffer.AsSpan(0, request.Rows * width)) >= 0)
             throw InferRequestException.BadRequest("the model's outputs overflow FP32 for these inputs; scale the inputs as in training");
-        context.Response.ContentType = JsonContentType;
-        ProtocolJson.WriteInferResponse(context.Response.BodyWriter, model, request.Id, new ReadOnlySpan2D<float>(buffer, 0, request.Rows, width, 0));
-    }
-
-    private static bool AllFinite(ReadOnlySpan<float> values)
-    {
-        foreach (float value in values) if (!float.IsFinite(value)) return false;
-        return true;
+        var outputs = new ReadOnlySpan2D<float>(buffer, 0, request.Rows, width, 0);
+        if (request.BinaryOutput) BinaryAnswer.Write(context.Response, model, request.Id, outputs);
+        else
+        {
+            context.Response.ContentType = JsonContentType;
+            ProtocolJson.WriteInferResponse(context.Response.BodyWriter, model, request.Id, outputs, binaryData: false);
+        }
     }
 
     private static ServedModel? Find(HttpContext context, out string name)

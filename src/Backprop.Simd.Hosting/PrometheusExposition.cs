@@ -5,7 +5,8 @@ namespace Backprop.Simd.Hosting;
 /// <summary>
 /// Writes the models' counts in the Prometheus text exposition format, version 0.0.4: one <c># HELP</c> and
 /// <c># TYPE</c> per family, counters ending in <c>_total</c>, histograms as cumulative <c>_bucket{le}</c>, <c>_sum</c>
-/// and <c>_count</c>. Model names are URL-safe (letters, digits, '-', '_', '.'), so label values need no escaping.
+/// and <c>_count</c>; then the process's garbage-collector and memory figures under their usual names. Model names
+/// are URL-safe (letters, digits, '-', '_', '.'), so label values need no escaping.
 /// </summary>
 internal static class PrometheusExposition
 {
@@ -26,6 +27,24 @@ internal static class PrometheusExposition
 
         Family(writer, "backprop_batch_rows", "histogram", "Rows per prediction pass; under dynamic batching, the coalesced batch.");
         foreach (ModelMetrics model in models) Histogram(writer, "backprop_batch_rows", model.Model, model.BatchRows);
+    }
+
+    /// <summary>
+    /// The standard process and runtime families: <c>dotnet_gc_collections_total{generation}</c>,
+    /// <c>dotnet_gc_allocated_bytes_total</c>, <c>dotnet_gc_pause_seconds_total</c> and <c>process_resident_memory_bytes</c>.
+    /// </summary>
+    public static void WriteRuntime(TextWriter writer, RuntimeFigures figures)
+    {
+        Family(writer, "dotnet_gc_collections_total", "counter", "Garbage collections since the process started, by generation.");
+        for (int generation = 0; generation <= 2; generation++)
+            writer.Write("dotnet_gc_collections_total{generation=\"" + generation.ToString(CultureInfo.InvariantCulture) + "\"} "
+                + figures.Collections(generation).ToString(CultureInfo.InvariantCulture) + "\n");
+        Family(writer, "dotnet_gc_allocated_bytes_total", "counter", "Bytes allocated on the managed heap since the process started.");
+        writer.Write("dotnet_gc_allocated_bytes_total " + figures.AllocatedBytes.ToString(CultureInfo.InvariantCulture) + "\n");
+        Family(writer, "dotnet_gc_pause_seconds_total", "counter", "Time the garbage collector has paused the process, in seconds.");
+        writer.Write("dotnet_gc_pause_seconds_total " + Number(figures.PauseDuration.TotalSeconds) + "\n");
+        Family(writer, "process_resident_memory_bytes", "gauge", "Resident set size of the process in bytes.");
+        writer.Write("process_resident_memory_bytes " + figures.ResidentBytes.ToString(CultureInfo.InvariantCulture) + "\n");
     }
 
     private static void Family(TextWriter writer, string name, string type, string help)

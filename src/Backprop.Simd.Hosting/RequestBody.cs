@@ -11,7 +11,8 @@ internal static class RequestBody
 
     /// <summary>The body and its length; the caller returns the buffer to <see cref="ArrayPool{T}.Shared"/>.</summary>
     /// <exception cref="InferRequestException">The body is longer than <paramref name="maxBytes"/> (413).</exception>
-    public static async Task<(byte[] Buffer, int Length)> ReadAsync(HttpContext context, long maxBytes, CancellationToken cancellation)
+    // A ValueTask: a body that arrived with the headers is read without an await that waits, so this allocates nothing.
+    public static async ValueTask<(byte[] Buffer, int Length)> ReadAsync(HttpContext context, long maxBytes, CancellationToken cancellation)
     {
         long? declared = context.Request.ContentLength;
         if (declared > maxBytes) throw TooLarge(maxBytes);

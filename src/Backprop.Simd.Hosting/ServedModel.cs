@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Backprop.Simd.Data;
 using Backprop.Simd.Inference;
 using Backprop.Simd.IO;
+using Microsoft.Extensions.Logging;
 
 namespace Backprop.Simd.Hosting;
 
@@ -54,6 +55,25 @@ internal sealed class ServedModel : IDisposable
                 throw new ArgumentException(Path + " has a different input scaling from the served model's; restart the server to change it.");
             Model.Publish(FrozenModel<float>.From(description));
             return Model.Generation;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Reload"/>, logged: null when the new file serves, else why it was refused (the old model still serving).
+    /// The load endpoint and the file watcher both reload through here.
+    /// </summary>
+    public string? TryReload(ILogger logger)
+    {
+        try
+        {
+            long generation = Reload();
+            HostingLog.ModelReloaded(logger, Name, Path, generation);
+            return null;
+        }
+        catch (Exception failure) when (failure is IOException or UnauthorizedAccessException or ModelFormatException or ArgumentException)
+        {
+            HostingLog.ReloadFailed(logger, Name, Path, failure.Message);
+            return failure.Message;
         }
     }
 

@@ -13,7 +13,7 @@ using Microsoft.Extensions.Logging;
 namespace Backprop.Cli.Commands;
 
 /// <summary>
-/// <c>backprop serve --model FILE [--name N] [--urls URL;…] [--max-rows N] [--max-batch N] [--max-delay-us µs]</c>: serves the model over the Open Inference
+/// <c>backprop serve --model FILE [--name N] [--urls URL;…] [--max-rows N] [--max-batch N] [--max-delay-us µs] [--floor] [--watch]</c>: serves the model over the Open Inference
 /// Protocol v2 REST endpoints until Ctrl+C or SIGTERM, which stop accepting and let requests in flight complete.
 /// </summary>
 internal static class ServeCommand
@@ -58,12 +58,22 @@ internal static class ServeCommand
             if (result.Tokens.Count == 1 && int.TryParse(result.Tokens[0].Value, out int delay) && delay is < 0 or > 1_000_000)
                 result.AddError("--max-delay-us must be 0 to 1000000; got " + delay + ".");
         });
+        var floor = new Option<bool>("--floor")
+        {
+            Description = "Also answer POST /v2/models/NAME/floor: the same body read and parsed, a same-sized answer, no prediction "
+                + "(a benchmarking aid: what HTTP and parsing cost on this machine).",
+        };
+        var watch = new Option<bool>("--watch")
+        {
+            Description = "Reload the model when its file changes, as POST /v2/repository/models/NAME/load does; a file that fails to load "
+                + "is logged and the old model keeps serving.",
+        };
         var command = new Command("serve", "Serve a model over HTTP with the Open Inference Protocol v2 (KServe v2 / Triton REST).")
         {
-            model, name, urls, maxRows, maxBatch, maxDelay,
+            model, name, urls, maxRows, maxBatch, maxDelay, floor, watch,
         };
-        command.SetAction(parsed => Run(console, parsed.GetValue(model)!, parsed.GetValue(name), parsed.GetValue(urls)!,
-            parsed.GetValue(maxRows), parsed.GetValue(maxBatch), parsed.GetValue(maxDelay), parsed.GetValue(BackpropTool.Verbose)));
+        command.SetAction(parsed => Run(console, parsed.GetValue(model)!, parsed.GetValue(name), parsed.GetValue(urls)!, parsed.GetValue(maxRows),
+            parsed.GetValue(maxBatch), parsed.GetValue(maxDelay), parsed.GetValue(floor), parsed.GetValue(watch), parsed.GetValue(BackpropTool.Verbose)));
         return command;
     }
 
@@ -71,7 +81,7 @@ internal static class ServeCommand
     /// <exception cref="UsageException">A URL is not an absolute http or https address.</exception>
     /// <exception cref="ModelFormatException">The model file is not a model or has a non-finite parameter.</exception>
     public static WebApplication Build(string modelPath, string? name, string urls, int maxRows, bool verbose, int maxBatch = 64,
-        int maxDelayMicroseconds = 0)
+        int maxDelayMicroseconds = 0, bool floor = false, bool watch = false)
     {
         string[] addresses = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (addresses.Length == 0) throw new UsageException("--urls needs at least one address, e.g. " + DefaultUrls + ".");
@@ -88,6 +98,8 @@ internal static class ServeCommand
             options.MaxRowsPerRequest = maxRows;
             options.MaxBatchRows = maxBatch;
             options.MaxQueueDelayMicroseconds = maxDelayMicroseconds;
+            options.EnableFloorEndpoint = floor;
+            options.WatchFile = watch;
             // The scaling saved by train --standardize is applied to served inputs as predict applies it.
             options.InputScaling = description => ModelMetadata.From(description.Metadata, description.InputSize).Standardization;
         });
@@ -101,14 +113,14 @@ internal static class ServeCommand
         app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
 
     private static int Run(ToolConsole console, string modelPath, string? name, string urls, int maxRows, int maxBatch,
-        int maxDelayMicroseconds, bool verbose)
+        int maxDelayMicroseconds, bool floor, bool watch, bool verbose)
     {
-        using WebApplication app = Build(modelPath, name, urls, maxRows, verbose, maxBatch, maxDelayMicroseconds);
+        using WebApplication app = Build(modelPath, name, urls, maxRows, verbose, maxBatch, maxDelayMicroseconds, floor, watch);
         app.StartAsync().GetAwaiter().GetResult();
         console.Output.WriteLine("backprop: serving " + (name ?? Path.GetFileNameWithoutExtension(modelPath)) + " at "
             + string.Join(", ", Addresses(app)) + " (Open Inference Protocol v2; "
             + (maxDelayMicroseconds > 0 ? "batching up to " + maxBatch + " rows within " + maxDelayMicroseconds + " µs" : "batching off")
-            + "; Ctrl+C to stop)");
+            + (floor ? "; floor endpoint on" : "") + (watch ? "; reloading on file changes" : "") + "; Ctrl+C to stop)");
         // The host's console lifetime turns Ctrl+C and SIGTERM into a graceful stop: Kestrel finishes requests in flight.
         app.WaitForShutdownAsync().GetAwaiter().GetResult();
         return ExitCode.Success;

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Backprop.Simd.Hosting;
@@ -88,6 +90,103 @@ public class InferRequestParserTests
         AssertRefused("{\"inputs\":[{\"name\":\"input\",\"shape\":[1,3],\"data\":[1,2,3]}]}", "no \"datatype\"");
         AssertRefused("{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"data\":[1,2,3]}]}", "no \"shape\"");
         AssertRefused("{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,3]}]}", "no \"data\"");
+    }
+
+    // The binary tensor extension: a JSON header of headerLength bytes, then the input's raw little-endian FP32.
+    private static byte[] BinaryBody(string header, ReadOnlySpan<float> values)
+    {
+        byte[] json = Encoding.UTF8.GetBytes(header);
+        var body = new byte[json.Length + values.Length * sizeof(float)];
+        json.CopyTo(body, 0);
+        for (int i = 0; i < values.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(body.AsSpan(json.Length + i * sizeof(float)), values[i]);
+        return body;
+    }
+
+    private static string BinaryHeader(string shape, long bytes, string extra = "") =>
+        "{\"inputs\":[{\"name\":\"input\",\"shape\":" + shape + ",\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":"
+        + bytes.ToString(CultureInfo.InvariantCulture) + "}" + extra + "}]}";
+
+    private static InferRequest ParseBinary(string header, float[] values, long? headerLength = null) =>
+        InferRequestParser.Parse(BinaryBody(header, values), Features, MaxRows, headerLength ?? Encoding.UTF8.GetByteCount(header));
+
+    private static void AssertBinaryRefused(string header, float[] values, string expected, long? headerLength = null)
+    {
+        var refused = Assert.Throws<InferRequestException>(() => ParseBinary(header, values, headerLength));
+        Assert.Equal(400, refused.StatusCode);
+        Assert.Contains(expected, refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Binary_data_after_the_header_gives_the_same_tensor_as_json()
+    {
+        float[] values = [1, 2, 3, 4, 5, 6.5f];
+        using InferRequest binary = ParseBinary(BinaryHeader("[2,3]", 24), values);
+        using InferRequest json = Parse(Request("[2,3]", "[1,2,3,4,5,6.5]"));
+        Assert.Equal(values, binary.Inputs.ToArray().Cast<float>().ToArray());
+        Assert.Equal(json.Inputs.ToArray().Cast<float>().ToArray(), binary.Inputs.ToArray().Cast<float>().ToArray());
+        Assert.False(binary.BinaryOutput);
+    }
+
+    [Fact]
+    public void A_json_body_with_a_header_length_of_its_whole_size_is_plain_json()
+    {
+        string json = Request("[1,3]", "[1,2,3]");
+        using InferRequest request = InferRequestParser.Parse(Encoding.UTF8.GetBytes(json), Features, MaxRows, Encoding.UTF8.GetByteCount(json));
+        Assert.Equal(new float[] { 1, 2, 3 }, request.Inputs.ToArray().Cast<float>().ToArray());
+    }
+
+    [Theory]
+    [InlineData("", false)]
+    [InlineData(",\"outputs\":[{\"name\":\"output\",\"parameters\":{\"binary_data\":true}}]", true)]
+    [InlineData(",\"outputs\":[{\"name\":\"output\",\"parameters\":{\"binary_data\":false}}]", false)]
+    [InlineData(",\"parameters\":{\"binary_data_output\":true}", true)]
+    [InlineData(",\"parameters\":{\"binary_data_output\":true},\"outputs\":[{\"name\":\"output\",\"parameters\":{\"binary_data\":false}}]", false)]
+    [InlineData(",\"outputs\":[{\"name\":\"output\",\"parameters\":{\"binary_data\":true}}],\"parameters\":{\"binary_data_output\":false}", true)]
+    [InlineData(",\"outputs\":[{\"name\":\"output\"}],\"parameters\":{\"binary_data_output\":true}", true)]
+    public void The_output_is_binary_when_the_output_or_else_the_request_asks(string members, bool binary)
+    {
+        using InferRequest request = Parse("{\"inputs\":[" + Tensor("[1,3]", "[1,2,3]") + "]" + members + "}");
+        Assert.Equal(binary, request.BinaryOutput);
+    }
+
+    [Fact]
+    public void Bad_binary_requests_are_named()
+    {
+        float[] six = [1, 2, 3, 4, 5, 6];
+        AssertBinaryRefused(BinaryHeader("[2,3]", 20), six, "\"binary_data_size\" is 20 bytes; shape [2, 3] of FP32 needs 24");
+        AssertBinaryRefused(BinaryHeader("[2,3]", 24), [1, 2, 3], "12 bytes follow the JSON header; \"binary_data_size\" says 24");
+        AssertBinaryRefused(BinaryHeader("[1,3]", 12), six, "24 bytes follow the JSON header");
+        AssertBinaryRefused(BinaryHeader("[2,3]", 24, ",\"data\":[1,2,3,4,5,6]"), six, "both \"data\" and \"binary_data_size\"");
+        AssertBinaryRefused(BinaryHeader("[2,3]", -24), six, "non-negative 64-bit integer");
+        AssertBinaryRefused(BinaryHeader("[2,3]", 24).Replace("24}", "99999999999999999999}", StringComparison.Ordinal), six,
+            "non-negative 64-bit integer");
+        AssertBinaryRefused(BinaryHeader("[2,3]", 24), six, "beyond the body's", headerLength: 10_000);
+        AssertBinaryRefused(BinaryHeader("[2,3]", 24), six, "beyond the body's", headerLength: -1);
+        AssertBinaryRefused(BinaryHeader("[2,3]", 24), [1, 2, 3, 4, float.NaN, 6], "binary data[4] is not a finite FP32 number");
+        AssertBinaryRefused(BinaryHeader("[2,3]", 24), [float.PositiveInfinity, 2, 3, 4, 5, 6], "binary data[0]");
+        AssertBinaryRefused(BinaryHeader("[5,3]", 60), new float[15], "shape has 5 rows; this server takes at most 4");
+        AssertBinaryRefused(Request("[1,3]", "[1,2,3]"), [7], "4 bytes follow the JSON header, but no input says \"binary_data_size\"");
+        // Without the header the server cannot know where the JSON ends: the bytes make it malformed, or the size is refused.
+        var noHeader = Assert.Throws<InferRequestException>(() =>
+            InferRequestParser.Parse(Encoding.UTF8.GetBytes(BinaryHeader("[1,3]", 12)), Features, MaxRows));
+        Assert.Contains("needs the Inference-Header-Content-Length header", noHeader.Message, StringComparison.Ordinal);
+        AssertRefused("{\"inputs\":[" + Tensor("[1,3]", "[1,2,3]") + "],\"outputs\":[{\"name\":\"probabilities\"}]}", "unknown output \"probabilities\"");
+        AssertRefused("{\"inputs\":[" + Tensor("[1,3]", "[1,2,3]") + "],\"parameters\":{\"binary_data_output\":1}}", "must be true or false");
+    }
+
+    [Fact]
+    public void Every_non_finite_value_is_found_at_every_position()
+    {
+        for (int length = 1; length <= 67; length++)
+            for (int at = 0; at < length; at++)
+                foreach (float bad in (float[])[float.NaN, float.PositiveInfinity, float.NegativeInfinity])
+                {
+                    var values = new float[length];
+                    for (int i = 0; i < length; i++) values[i] = i - 30.5f;
+                    values[at] = bad;
+                    Assert.Equal(at, FiniteFloats.IndexOfNonFinite(values));
+                }
+        Assert.Equal(-1, FiniteFloats.IndexOfNonFinite([float.MaxValue, float.MinValue, float.Epsilon, -0f, 0f]));
     }
 
     [Theory]

@@ -131,4 +131,30 @@ public class PrometheusExpositionTests
         Assert.Empty(PrometheusText.Parse(text.ToString()));
         Assert.Contains("# TYPE backprop_infer_duration_seconds histogram\n", text.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_runtime_figures_are_written_under_their_usual_names()
+    {
+        var figures = new RuntimeFigures(Gen0Collections: 12, Gen1Collections: 3, Gen2Collections: 1, AllocatedBytes: 123_456_789,
+            PauseDuration: TimeSpan.FromMilliseconds(250), ResidentBytes: 50_331_648);
+        var text = new StringWriter(CultureInfo.InvariantCulture);
+        PrometheusExposition.WriteRuntime(text, figures);
+        Dictionary<string, double> samples = PrometheusText.Parse(text.ToString());
+        Assert.Equal(12, samples["dotnet_gc_collections_total{generation=\"0\"}"]);
+        Assert.Equal(3, samples["dotnet_gc_collections_total{generation=\"1\"}"]);
+        Assert.Equal(1, samples["dotnet_gc_collections_total{generation=\"2\"}"]);
+        Assert.Equal(123_456_789, samples["dotnet_gc_allocated_bytes_total"]);
+        Assert.Equal(0.25, samples["dotnet_gc_pause_seconds_total"]);
+        Assert.Equal(50_331_648, samples["process_resident_memory_bytes"]);
+        Assert.Contains("# TYPE process_resident_memory_bytes gauge\n", text.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_runtime_figures_read_now_are_plausible()
+    {
+        RuntimeFigures figures = RuntimeFigures.Read();
+        Assert.InRange(figures.ResidentBytes, 1 << 20, 1L << 40); // at least a megabyte, as any .NET process holds
+        Assert.True(figures.AllocatedBytes > 0);
+        Assert.True(figures.Gen0Collections >= figures.Gen1Collections && figures.Gen1Collections >= figures.Gen2Collections);
+    }
 }

@@ -5,7 +5,8 @@ namespace Backprop.Simd.Tests.Serve;
 
 /// <summary>
 /// A strict reader of the Prometheus text format (0.0.4) for tests: every line is a <c># HELP</c>, a <c># TYPE</c>
-/// naming a family not seen before, or a sample of the family last typed; samples by their full series name.
+/// naming a family not seen before, or a sample of the family last typed; samples by their full series name (a bare
+/// name for an unlabelled sample).
 /// </summary>
 internal static partial class PrometheusText
 {
@@ -30,10 +31,14 @@ internal static partial class PrometheusText
             Assert.True(sample.Success, "not a sample line: \"" + line + "\"");
             string name = sample.Groups[1].Value;
             Assert.NotNull(family);
-            Assert.True(type == "counter" ? name == family && name.EndsWith("_total", StringComparison.Ordinal)
-                : name == family + "_bucket" || name == family + "_sum" || name == family + "_count",
-                name + " is not a sample of the " + type + " " + family);
-            string series = name + "{" + sample.Groups[2].Value + "}";
+            Assert.True(type switch
+            {
+                "counter" => name == family && name.EndsWith("_total", StringComparison.Ordinal),
+                "gauge" => name == family,
+                _ => name == family + "_bucket" || name == family + "_sum" || name == family + "_count",
+            }, name + " is not a sample of the " + type + " " + family);
+            // An unlabelled sample is keyed by its bare name.
+            string series = sample.Groups[2].Success ? name + "{" + sample.Groups[2].Value + "}" : name;
             Assert.True(samples.TryAdd(series, double.Parse(sample.Groups[3].Value, NumberStyles.Float, CultureInfo.InvariantCulture)),
                 series + " appears twice");
         }
@@ -63,6 +68,6 @@ internal static partial class PrometheusText
     [GeneratedRegex("^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$")]
     private static partial Regex TypeLine();
 
-    [GeneratedRegex("^([a-zA-Z_:][a-zA-Z0-9_:]*)\\{((?:[a-zA-Z_][a-zA-Z0-9_]*=\"[^\"\\\\\\n]*\",?)*)\\} (\\S+)$")]
+    [GeneratedRegex("^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{((?:[a-zA-Z_][a-zA-Z0-9_]*=\"[^\"\\\\\\n]*\",?)*)\\})? (\\S+)$")]
     private static partial Regex SampleLine();
 }

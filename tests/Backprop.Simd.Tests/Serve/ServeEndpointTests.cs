@@ -37,6 +37,7 @@ public sealed class ServeEndpointTests : IAsyncLifetime
         {
             options.MaxRowsPerRequest = MaxRows;
             options.MaxRequestBodyBytes = MaxBodyBytes;
+            options.EnableFloorEndpoint = true;
         });
         _app = builder.Build();
         _app.MapBackpropInference();
@@ -164,6 +165,85 @@ public sealed class ServeEndpointTests : IAsyncLifetime
         Assert.Equal(2, samples["backprop_batch_rows_bucket{" + Model + ",le=\"4\"}"]);
         Assert.Equal(3, samples["backprop_batch_rows_bucket{" + Model + ",le=\"8\"}"]);
         PrometheusText.AssertCumulative(samples, "backprop_batch_rows", Model);
+        Assert.True(samples["dotnet_gc_allocated_bytes_total"] > 0);
+        Assert.True(samples["process_resident_memory_bytes"] > 1 << 20);
+        Assert.True(samples["dotnet_gc_collections_total{generation=\"0\"}"] >= samples["dotnet_gc_collections_total{generation=\"2\"}"]);
+    }
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(5, false)]
+    [InlineData(MaxRows, true)]
+    [InlineData(3, true)]
+    public async Task A_binary_request_answers_what_an_inference_session_predicts_in_binary_or_json(int rows, bool binaryOutput)
+    {
+        string outputs = binaryOutput ? ",\"outputs\":[{\"name\":\"output\",\"parameters\":{\"binary_data\":true}}]" : "";
+        HttpResponseMessage response = await _client.PostAsync("/v2/models/digits/infer", BinaryContent(first: 40, rows, outputs, id: "b-1"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        (JsonElement header, float[] data) = await ReadAnswer(response);
+        Assert.Equal("b-1", header.GetProperty("id").GetString());
+        JsonElement output = header.GetProperty("outputs")[0];
+        Assert.Equal([rows, ServeModelFile.Outputs], output.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()));
+        Assert.Equal(binaryOutput, response.Content.Headers.ContentType?.MediaType == "application/octet-stream");
+        if (binaryOutput) Assert.Equal(rows * ServeModelFile.Outputs * 4, output.GetProperty("parameters").GetProperty("binary_data_size").GetInt32());
+        Assert.Equal(Expected(first: 40, rows), data);
+    }
+
+    [Fact]
+    public async Task A_json_request_can_ask_for_a_binary_answer_for_all_outputs()
+    {
+        string body = InferBody(first: 9, rows: 2, nested: false)[..^1] + ",\"parameters\":{\"binary_data_output\":true}}";
+        HttpResponseMessage response = await Infer(body);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(response.Headers.Contains("Inference-Header-Content-Length"));
+        (_, float[] data) = await ReadAnswer(response);
+        Assert.Equal(Expected(first: 9, rows: 2), data);
+    }
+
+    [Fact]
+    public async Task Every_bad_binary_request_is_a_400_with_a_json_error_naming_it()
+    {
+        async Task<HttpResponseMessage> Post(byte[] body, string? headerLength)
+        {
+            var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+            if (headerLength is not null) content.Headers.Add("Inference-Header-Content-Length", headerLength);
+            return await _client.PostAsync("/v2/models/digits/infer", content);
+        }
+        (byte[] body, int headerLength) = BinaryBody(first: 0, rows: 2, "", id: null);
+        string length = headerLength.ToString(CultureInfo.InvariantCulture);
+        await ExpectError(await Post(body, "99999"), HttpStatusCode.BadRequest, "is beyond the body's");
+        await ExpectError(await Post(body, "-5"), HttpStatusCode.BadRequest, "must be one non-negative integer");
+        await ExpectError(await Post(body, "12abc"), HttpStatusCode.BadRequest, "must be one non-negative integer");
+        await ExpectError(await Post(body, "99999999999999999999999"), HttpStatusCode.BadRequest, "must be one non-negative integer");
+        await ExpectError(await Post(body, null), HttpStatusCode.BadRequest, "malformed JSON");
+        await ExpectError(await Post(body[..^4], length), HttpStatusCode.BadRequest, "508 bytes follow the JSON header");
+        byte[] withNaN = (byte[])body.Clone();
+        BitConverter.TryWriteBytes(withNaN.AsSpan(headerLength + 4 * 70), float.NaN);
+        await ExpectError(await Post(withNaN, length), HttpStatusCode.BadRequest, "binary data[70] is not a finite FP32 number");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_floor_reads_the_same_body_and_answers_the_same_shape_without_predicting(bool binary)
+    {
+        const int Rows = 3;
+        HttpContent content = binary ? BinaryContent(first: 12, Rows, ",\"parameters\":{\"binary_data_output\":true}", id: null)
+            : new StringContent(InferBody(first: 12, Rows, nested: false), Encoding.UTF8, "application/json");
+        HttpResponseMessage response = await _client.PostAsync("/v2/models/digits/floor", content);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        (JsonElement header, float[] data) = await ReadAnswer(response);
+        Assert.Equal([Rows, ServeModelFile.Outputs], header.GetProperty("outputs")[0].GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()));
+        // Each row's first input values, not a prediction.
+        float[] expected = [.. Enumerable.Range(12, Rows).SelectMany(row => _digits.Row(row).ToArray().Take(ServeModelFile.Outputs))];
+        Assert.Equal(expected, data);
+        await ExpectError(await _client.PostAsync("/v2/models/digits/floor", new StringContent("{\"inputs\":[]}")), HttpStatusCode.BadRequest, "no \"inputs\"");
+
+        // The floor is not the model's traffic: /metrics counts no infer request.
+        Dictionary<string, double> samples = PrometheusText.Parse(await _client.GetStringAsync("/metrics"));
+        Assert.Equal(0, samples["backprop_infer_requests_total{model=\"digits\",outcome=\"ok\"}"]);
+        Assert.Equal(0, samples["backprop_infer_requests_total{model=\"digits\",outcome=\"400\"}"]);
     }
 
     [Fact]
@@ -185,6 +265,8 @@ public sealed class ServeEndpointTests : IAsyncLifetime
         Assert.Equal(Expected(7, 2), answer.RootElement.GetProperty("outputs")[0].GetProperty("data").EnumerateArray().Select(v => v.GetSingle()).ToArray());
         await ExpectError(await client.PostAsync("/v2/models/digits/infer", new StringContent(InferBody(0, 5, nested: false))),
             HttpStatusCode.BadRequest, "at most 4");
+        // The floor is a benchmarking aid, off unless asked for.
+        Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync("/v2/models/digits/floor", new StringContent(InferBody(7, 2, nested: false)))).StatusCode);
         await app.StopAsync();
     }
 
@@ -226,13 +308,7 @@ public sealed class ServeEndpointTests : IAsyncLifetime
         await app.StartAsync();
         using var client = new HttpClient { BaseAddress = new Uri(ServeCommand.Addresses(app).Single()) };
         string body = InferBody(first: 3, rows: 2, nested: false);
-        async Task<float[]> Answer()
-        {
-            HttpResponseMessage response = await client.PostAsync("/v2/models/swap/infer", new StringContent(body));
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            using JsonDocument answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-            return answer.RootElement.GetProperty("outputs")[0].GetProperty("data").EnumerateArray().Select(v => v.GetSingle()).ToArray();
-        }
+        Task<float[]> Answer() => AnswerOf(client, "/v2/models/swap/infer", body);
 
         // A client keeps asking while the file is replaced and reloaded: every answer is wholly one model's, both rows.
         using var stop = new CancellationTokenSource();
@@ -270,6 +346,43 @@ public sealed class ServeEndpointTests : IAsyncLifetime
         await app.StopAsync();
     }
 
+    [Fact]
+    public async Task With_watch_a_replaced_file_is_served_and_a_broken_one_leaves_the_old_model_serving()
+    {
+        string served = ServeModelFile.Save(_folder, "watched.bpm", seed: 11);
+        string replacement = ServeModelFile.Save(_folder, "watched-replacement.bpm", seed: 12);
+        float[] before = Expected(first: 3, rows: 2, path: served), after = Expected(first: 3, rows: 2, path: replacement);
+        await using WebApplication app = ServeCommand.Build(served, name: null, "http://127.0.0.1:0", maxRows: 8, verbose: false, watch: true);
+        await app.StartAsync();
+        using var client = new HttpClient { BaseAddress = new Uri(ServeCommand.Addresses(app).Single()) };
+        string body = InferBody(first: 3, rows: 2, nested: false);
+        Assert.Equal(before, await AnswerOf(client, "/v2/models/watched/infer", body));
+
+        File.Copy(replacement, served, overwrite: true);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!(await AnswerOf(client, "/v2/models/watched/infer", body)).SequenceEqual(after))
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(20), "the replaced file was not served within 20 s");
+            await Task.Delay(20);
+        }
+
+        ServedModel model = app.Services.GetRequiredService<ModelRegistry>().Find("watched")!;
+        long generation = model.Model.Generation;
+        File.WriteAllText(served, "not a model");
+        await Task.Delay(ModelFileWatcher.Quiet * 4); // the debounce, then the failed load
+        Assert.Equal(generation, model.Model.Generation);
+        Assert.Equal(after, await AnswerOf(client, "/v2/models/watched/infer", body));
+        await app.StopAsync();
+    }
+
+    private static async Task<float[]> AnswerOf(HttpClient client, string path, string body)
+    {
+        HttpResponseMessage response = await client.PostAsync(path, new StringContent(body));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using JsonDocument answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return answer.RootElement.GetProperty("outputs")[0].GetProperty("data").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+    }
+
     private Task<HttpResponseMessage> Infer(string body) =>
         _client.PostAsync("/v2/models/digits/infer", new StringContent(body, Encoding.UTF8, "application/json"));
 
@@ -287,6 +400,53 @@ public sealed class ServeEndpointTests : IAsyncLifetime
         data.Append(']');
         return "{" + (id is null ? "" : "\"id\":\"" + id + "\",") + "\"inputs\":[{\"name\":\"input\",\"shape\":[" + rows + ","
             + ServeModelFile.Inputs + "],\"datatype\":\"FP32\",\"data\":" + data + "}]}";
+    }
+
+    // The binary tensor extension: the JSON header naming binary_data_size, then the rows as little-endian FP32.
+    private (byte[] Body, int HeaderLength) BinaryBody(int first, int rows, string members, string? id)
+    {
+        int bytes = rows * ServeModelFile.Inputs * sizeof(float);
+        byte[] header = Encoding.UTF8.GetBytes("{" + (id is null ? "" : "\"id\":\"" + id + "\",") + "\"inputs\":[{\"name\":\"input\",\"shape\":["
+            + rows + "," + ServeModelFile.Inputs + "],\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":" + bytes + "}}]" + members + "}");
+        var body = new byte[header.Length + bytes];
+        header.CopyTo(body, 0);
+        for (int row = 0; row < rows; row++)
+        {
+            float[] values = _digits.Row(first + row).ToArray();
+            for (int i = 0; i < values.Length; i++)
+                System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(body.AsSpan(header.Length + (row * ServeModelFile.Inputs + i) * sizeof(float)), values[i]);
+        }
+        return (body, header.Length);
+    }
+
+    private HttpContent BinaryContent(int first, int rows, string members, string? id)
+    {
+        (byte[] body, int headerLength) = BinaryBody(first, rows, members, id);
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+        content.Headers.Add("Inference-Header-Content-Length", headerLength.ToString(CultureInfo.InvariantCulture));
+        return content;
+    }
+
+    // The answer's JSON header and its output values, from the JSON "data" or from the binary bytes after the header.
+    private static async Task<(JsonElement Header, float[] Data)> ReadAnswer(HttpResponseMessage response)
+    {
+        byte[] body = await response.Content.ReadAsByteArrayAsync();
+        if (!response.Headers.TryGetValues("Inference-Header-Content-Length", out IEnumerable<string>? lengths))
+        {
+            JsonElement json = JsonDocument.Parse(body).RootElement;
+            return (json, json.GetProperty("outputs")[0].GetProperty("data").EnumerateArray().Select(v => v.GetSingle()).ToArray());
+        }
+        int headerLength = int.Parse(lengths.Single(), CultureInfo.InvariantCulture);
+        Assert.InRange(headerLength, 2, body.Length);
+        JsonElement header = JsonDocument.Parse(body.AsMemory(0, headerLength)).RootElement;
+        int size = header.GetProperty("outputs")[0].GetProperty("parameters").GetProperty("binary_data_size").GetInt32();
+        Assert.Equal(body.Length - headerLength, size);
+        Assert.False(header.GetProperty("outputs")[0].TryGetProperty("data", out _));
+        var data = new float[size / sizeof(float)];
+        for (int i = 0; i < data.Length; i++)
+            data[i] = System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(body.AsSpan(headerLength + i * sizeof(float)));
+        return (header, data);
     }
 
     private float[] Expected(int first, int rows, string? path = null)
