@@ -39,7 +39,7 @@ internal sealed unsafe class MpiLibrary
         Allreduce = (delegate* unmanaged<nint, void*, int, nint, nint, nint, int>)Symbol(handle, "MPI_Allreduce");
         Iallreduce = (delegate* unmanaged<nint, void*, int, nint, nint, nint, nint*, int>)Symbol(handle, "MPI_Iallreduce");
         Waitall = (delegate* unmanaged<int, nint*, nint, int>)Symbol(handle, "MPI_Waitall");
-        ReduceScatter = (delegate* unmanaged<void*, void*, int*, nint, nint, nint, int>)Symbol(handle, "MPI_Reduce_scatter");
+        Sendrecv = (delegate* unmanaged<void*, int, nint, int, int, void*, int, nint, int, int, nint, nint, int>)Symbol(handle, "MPI_Sendrecv");
         Allgatherv = (delegate* unmanaged<nint, int, nint, void*, int*, int*, nint, nint, int>)Symbol(handle, "MPI_Allgatherv");
         Bcast = (delegate* unmanaged<void*, int, nint, int, nint, int>)Symbol(handle, "MPI_Bcast");
         Barrier = (delegate* unmanaged<nint, int>)Symbol(handle, "MPI_Barrier");
@@ -63,7 +63,7 @@ internal sealed unsafe class MpiLibrary
     public delegate* unmanaged<nint, void*, int, nint, nint, nint, int> Allreduce { get; }
     public delegate* unmanaged<nint, void*, int, nint, nint, nint, nint*, int> Iallreduce { get; }
     public delegate* unmanaged<int, nint*, nint, int> Waitall { get; }
-    public delegate* unmanaged<void*, void*, int*, nint, nint, nint, int> ReduceScatter { get; }
+    public delegate* unmanaged<void*, int, nint, int, int, void*, int, nint, int, int, nint, nint, int> Sendrecv { get; }
     public delegate* unmanaged<nint, int, nint, void*, int*, int*, nint, nint, int> Allgatherv { get; }
     public delegate* unmanaged<void*, int, nint, int, nint, int> Bcast { get; }
     public delegate* unmanaged<nint, int> Barrier { get; }

@@ -94,6 +94,20 @@ public sealed class MpiTrainingTests(ITestOutputHelper output) : IDisposable
     }
 
     [SkippableFact]
+    public void Three_ranks_follow_one_process_through_the_ring_exchange()
+    {
+        Skip.If(MpiRun is null, MpiMissing);
+        Assert.Equal(0, RunAlone([.. Job, "--metrics", PathOf("one.jsonl")]).Code);
+        foreach (string reduction in (string[])["sharded", "all-reduce"])
+        {
+            Assert.Equal(0, RunRanks(3, [.. Job, "--reduction", reduction, "--metrics", PathOf(reduction + ".jsonl")]).Code);
+            double[] alone = TrainLosses(PathOf("one.jsonl")), ranks = TrainLosses(PathOf(reduction + ".jsonl"));
+            for (int epoch = 0; epoch < alone.Length; epoch++)
+                Assert.True(Math.Abs(ranks[epoch] - alone[epoch]) <= 1e-5 * alone[epoch], $"{reduction}, epoch {epoch + 1}: {ranks[epoch]} against {alone[epoch]}");
+        }
+    }
+
+    [SkippableFact]
     public void A_two_rank_checkpoint_resumes_on_two_ranks_bit_identically()
     {
         Skip.If(MpiRun is null, MpiMissing);
