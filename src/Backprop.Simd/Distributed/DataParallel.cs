@@ -23,7 +23,7 @@ namespace Backprop.Simd.Distributed;
 /// clipping, schedules, the non-finite check, early stopping and cancellation decide the same on every rank.</para>
 /// <para><see cref="Reduction"/> chooses how the gradients travel (<see cref="GradientReduction"/>); by default each
 /// rank applies the optimizer to its own shard of the parameters and the shards are all-gathered. Every exchange works
-/// in place on the trainer's blocks or on a shard buffer allocated at the first step: a step allocates nothing.</para>
+/// in place on the trainer's blocks: a step allocates nothing.</para>
 /// </remarks>
 public sealed class DataParallel
 {
@@ -33,7 +33,6 @@ public sealed class DataParallel
     private int[] _shardCounts = [];
     private int _shardStart;
     private int _shardTotal;
-    private Array? _shard;
     private readonly ulong[] _hash = new ulong[1];
     private readonly double[] _flag = new double[1];
     private bool _stopAgreed;
@@ -169,7 +168,9 @@ public sealed class DataParallel
     private T ShardedStep<T>(Trainer<T> trainer, int batch) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Span<T> gradients = trainer.GradientBlock.Storage;
-        Span<T> shard = Shard<T>(gradients.Length);
+        // The reduced piece lands where this rank's own gradients were: the update then reads its gradients at the
+        // parameters' own offsets, as an undivided step does.
+        Span<T> shard = Shard<T>(gradients);
         Communicator.ReduceScatterSum<T>(gradients, shard, _shardCounts);
         double sumOfSquares = VectorReductions.Dot<T>(shard, shard, SimdSupport.Active);
         _stepTotals[3] = sumOfSquares;
@@ -189,22 +190,21 @@ public sealed class DataParallel
     }
 
     // This rank's piece of a padded block: whole 64-byte granules, so the optimizer's vector passes need no tail.
-    private Span<T> Shard<T>(int paddedLength) where T : unmanaged, IFloatingPointIeee754<T>
+    private Span<T> Shard<T>(Span<T> padded) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (_shard is T[] buffer && _shardTotal == paddedLength)
-            return buffer.AsSpan(0, _shardCounts[Rank]);
-        int granule = FlatBlock<T>.Granule, granules = paddedLength / granule;
-        _shardCounts = new int[Size];
-        for (int r = 0; r < Size; r++)
+        if (_shardTotal != padded.Length)
         {
-            int first = (int)((long)granules * r / Size), end = (int)((long)granules * (r + 1) / Size);
-            _shardCounts[r] = (end - first) * granule;
-            if (r == Rank) _shardStart = first * granule;
+            int granule = FlatBlock<T>.Granule, granules = padded.Length / granule;
+            _shardCounts = new int[Size];
+            for (int r = 0; r < Size; r++)
+            {
+                int first = (int)((long)granules * r / Size), end = (int)((long)granules * (r + 1) / Size);
+                _shardCounts[r] = (end - first) * granule;
+                if (r == Rank) _shardStart = first * granule;
+            }
+            _shardTotal = padded.Length;
         }
-        buffer = GC.AllocateArray<T>(Math.Max(1, _shardCounts[Rank]), pinned: true);
-        _shard = buffer;
-        _shardTotal = paddedLength;
-        return buffer.AsSpan(0, _shardCounts[Rank]);
+        return padded.Slice(_shardStart, _shardCounts[Rank]);
     }
 
     // After a run's epoch (or its cancellation) under the sharded optimizer every rank's optimizer state is whole

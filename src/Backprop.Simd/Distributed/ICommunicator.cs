@@ -37,7 +37,8 @@ public interface ICommunicator
     /// <summary>
     /// Sums <paramref name="values"/> element-wise over all ranks and leaves each rank only its own piece of the sum:
     /// rank r receives the <c>counts[r]</c> elements after the first <c>counts[0] + … + counts[r−1]</c>, in
-    /// <paramref name="piece"/> (MPI's reduce-scatter). <paramref name="values"/> is left as it was.
+    /// <paramref name="piece"/> (MPI's reduce-scatter). <paramref name="piece"/> may be this rank's own piece of
+    /// <paramref name="values"/> (in place); the rest of <paramref name="values"/> is left as it was.
     /// </summary>
     /// <typeparam name="T">float or double.</typeparam>
     void ReduceScatterSum<T>(ReadOnlySpan<T> values, Span<T> piece, ReadOnlySpan<int> counts) where T : unmanaged, IFloatingPointIeee754<T>;
