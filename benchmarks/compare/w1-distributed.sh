@@ -38,7 +38,7 @@ echo "machine: $(lscpu | sed -n 's/^Model name: *//p') (family $(lscpu | sed -n 
 for ((round = 1; round <= rounds; round++)); do
   echo "== round $round"
   "$backprop" "${job[@]}" --threads 1 2>&1 | report "1 process x 1 thread"
-  for reduction in sharded all-reduce overlapped; do
+  for reduction in all-reduce sharded overlapped; do
     mpirun --allow-run-as-root -np 2 --bind-to core -x DOTNET_TieredCompilation "$backprop" "${job[@]}" --distributed \
       --reduction "$reduction" 2>&1 | report "2 ranks x 1 thread ($reduction)"
   done

@@ -7,13 +7,13 @@ internal static class ReductionOption
 {
     private static readonly Dictionary<string, GradientReduction> Names = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["sharded"] = GradientReduction.ShardedOptimizer,
         ["all-reduce"] = GradientReduction.AllReduce,
+        ["sharded"] = GradientReduction.ShardedOptimizer,
         ["overlapped"] = GradientReduction.OverlappedAllReduce,
     };
 
     public static Choice<GradientReduction> Create() =>
-        new("--reduction", "With --distributed, how the gradients are combined: sharded (reduce-scatter, each rank updates "
-            + "its share of the parameters, all-gather), all-reduce (one call after the backward pass) or overlapped (layer "
-            + "by layer during it).", Names, "sharded");
+        new("--reduction", "With --distributed, how the gradients are combined: all-reduce (one call after the backward "
+            + "pass), sharded (reduce-scatter, each rank updates its share of the parameters, all-gather) or overlapped "
+            + "(all-reduce layer by layer during the backward pass).", Names, "all-reduce");
 }

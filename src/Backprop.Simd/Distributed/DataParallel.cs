@@ -21,8 +21,8 @@ namespace Backprop.Simd.Distributed;
 /// the global loss's denominator (rows, or Σ sample × class weights), so that the all-reduced sum is the gradient of
 /// the mean over all B rows. The loss, the correct count and the wish to stop (cancellation) are reduced with it, so
 /// clipping, schedules, the non-finite check, early stopping and cancellation decide the same on every rank.</para>
-/// <para><see cref="Reduction"/> chooses how the gradients travel (<see cref="GradientReduction"/>); by default each
-/// rank applies the optimizer to its own shard of the parameters and the shards are all-gathered. Every exchange works
+/// <para><see cref="Reduction"/> chooses how the gradients travel (<see cref="GradientReduction"/>); by default one
+/// all-reduce of the whole block after the backward pass. Every exchange works
 /// in place on the trainer's blocks: a step allocates nothing.</para>
 /// </remarks>
 public sealed class DataParallel
@@ -54,8 +54,8 @@ public sealed class DataParallel
     /// <summary>The number of ranks.</summary>
     public int Size => Communicator.Size;
 
-    /// <summary>How the gradients are combined; <see cref="GradientReduction.ShardedOptimizer"/> by default.</summary>
-    public GradientReduction Reduction { get; init; } = GradientReduction.ShardedOptimizer;
+    /// <summary>How the gradients are combined; <see cref="GradientReduction.AllReduce"/> by default.</summary>
+    public GradientReduction Reduction { get; init; } = GradientReduction.AllReduce;
 
     /// <summary>Steps reduced so far.</summary>
     public long ReducedSteps { get; private set; }

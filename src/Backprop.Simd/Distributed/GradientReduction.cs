@@ -4,15 +4,19 @@ namespace Backprop.Simd.Distributed;
 public enum GradientReduction
 {
     /// <summary>
-    /// The default: the gradients are reduce-scattered, each rank applies the optimizer to its 1/N of the parameters
-    /// only (its shard of the optimizer's work, as ZeRO stage 1 and PyTorch's ZeroRedundancyOptimizer do), and the
-    /// updated parameters are all-gathered. The same bytes move as in an all-reduce, but the optimizer's pass over the
-    /// parameters — a fixed cost of every step that more ranks do not shrink — is shared.
+    /// The default: one blocking all-reduce of the whole gradient block after the backward pass; every rank applies the
+    /// whole update.
+    /// </summary>
+    AllReduce,
+
+    /// <summary>
+    /// The gradients are reduce-scattered, each rank applies the optimizer to its 1/N of the parameters only (its shard
+    /// of the optimizer's work, as ZeRO stage 1 and PyTorch's ZeroRedundancyOptimizer do), and the updated parameters
+    /// are all-gathered: the same bytes move as in an all-reduce, but the optimizer's pass over the parameters — a
+    /// fixed cost of every step that more ranks do not shrink — is shared. The optimizer state is gathered whole at the
+    /// end of every epoch.
     /// </summary>
     ShardedOptimizer,
-
-    /// <summary>One blocking all-reduce of the whole gradient block after the backward pass; every rank applies the whole update.</summary>
-    AllReduce,
 
     /// <summary>
     /// A non-blocking all-reduce of each layer's gradients as soon as the backward pass has produced them (the last layer
