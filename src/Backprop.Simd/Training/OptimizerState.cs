@@ -79,13 +79,17 @@ public sealed class OptimizerState<T> where T : unmanaged, IFloatingPointIeee754
         int nonFinite = 0;
         long step = StepCount + 1;
         bool lossIncreased = loss > PreviousLoss;
-        fixed (T* p = parameters.Storage, g = gradients, s0 = StateStorage(0), s1 = StateStorage(1), s2 = StateStorage(2))
+        // A rank's shard of a block with fewer granules than ranks is empty; its step still counts.
+        if (length > 0)
         {
-            var job = new OptimizerJob<T>(Settings, learningRate, step, lossIncreased, length, p + start, g, Offset(s0, start),
-                Offset(s1, start), Offset(s2, start), &nonFinite, variant);
-            int parts = job.Plan(pool?.ThreadCount ?? 1);
-            if (pool is null) job.Execute(0);
-            else pool.Run(ref job, parts);
+            fixed (T* p = parameters.Storage, g = gradients, s0 = StateStorage(0), s1 = StateStorage(1), s2 = StateStorage(2))
+            {
+                var job = new OptimizerJob<T>(Settings, learningRate, step, lossIncreased, length, p + start, g, Offset(s0, start),
+                    Offset(s1, start), Offset(s2, start), &nonFinite, variant);
+                int parts = job.Plan(pool?.ThreadCount ?? 1);
+                if (pool is null) job.Execute(0);
+                else pool.Run(ref job, parts);
+            }
         }
         StepCount = step;
 

@@ -51,6 +51,64 @@ public class OptimizerUpdateTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Optimizers))]
+    public void An_update_cut_into_shards_as_data_parallel_ranks_apply_it_is_bit_identical_to_the_whole(string optimizer)
+    {
+        foreach (int length in new[] { 1, 13, 1000, 40_001 })
+        {
+            foreach (int shards in new[] { 2, 3 })
+            {
+                (float[] parameters, float[][] state) whole = Run<float>(Settings[optimizer], length, SimdSupport.Active);
+                (float[] parameters, float[][] state) cut = RunSharded(Settings[optimizer], length, shards);
+                Assert.True(whole.parameters.AsSpan().SequenceEqual(cut.parameters), $"parameters, length {length}, {shards} shards");
+                for (int b = 0; b < whole.state.Length; b++)
+                    Assert.True(whole.state[b].AsSpan().SequenceEqual(cut.state[b]), $"state {b}, length {length}, {shards} shards");
+            }
+        }
+    }
+
+    // Run's six steps, each rank r of `shards` updating only its granule-aligned piece of the padded block with its own
+    // state, from its own copy of the gradients; the pieces are then put together, as the all-gathers do.
+    private static (float[], float[][]) RunSharded(OptimizerSettings settings, int length, int shards)
+    {
+        int padded = FlatBlock<float>.PaddedLength(length), granules = padded / FlatBlock<float>.Granule;
+        var parameters = new FlatBlock<float>[shards];
+        var states = new OptimizerState<float>[shards];
+        for (int r = 0; r < shards; r++)
+        {
+            var random = new Random(length);
+            parameters[r] = new FlatBlock<float>(length);
+            for (int i = 0; i < length; i++) parameters[r].Span[i] = (float)(random.NextDouble() * 2 - 1);
+            states[r] = new OptimizerState<float>(settings, length);
+        }
+        var gradientRandom = new Random(length);
+        for (int i = 0; i < length; i++) gradientRandom.NextDouble(); // the draws Run spends on the parameters
+        var gradients = new FlatBlock<float>(length);
+        double[] losses = [3, 2, 2.5, 1, 1.5, 0.5];
+        foreach (double loss in losses)
+        {
+            for (int i = 0; i < length; i++) gradients.Span[i] = (float)((gradientRandom.NextDouble() * 2 - 1) * (i % 7 == 0 ? 1e-3 : 1));
+            for (int r = 0; r < shards; r++)
+            {
+                int start = granules * r / shards * FlatBlock<float>.Granule, end = granules * (r + 1) / shards * FlatBlock<float>.Granule;
+                Assert.True(states[r].ApplyRange(parameters[r], gradients.Storage.AsSpan(start, end - start), start, end - start, 0.01, loss,
+                    pool: null, SimdSupport.Active));
+            }
+        }
+        var joined = new float[length];
+        var buffers = new float[states[0].BufferCount][];
+        for (int b = 0; b < buffers.Length; b++) buffers[b] = new float[length];
+        for (int r = 0; r < shards; r++)
+        {
+            int start = granules * r / shards * FlatBlock<float>.Granule, end = Math.Min(length, granules * (r + 1) / shards * FlatBlock<float>.Granule);
+            if (end <= start) continue;
+            parameters[r].Span[start..end].CopyTo(joined.AsSpan(start));
+            for (int b = 0; b < buffers.Length; b++) states[r].Buffer(b)[start..end].CopyTo(buffers[b].AsSpan(start));
+        }
+        return (joined, buffers);
+    }
+
     // Six steps with fresh gradients each (signs flip, so RPROP shrinks and grows its steps), the loss going up and down
     // (iRprop⁺ backtracks).
     private static (T[], T[][]) Run<T>(OptimizerSettings settings, int length, SimdVariant variant) where T : unmanaged, IFloatingPointIeee754<T>
