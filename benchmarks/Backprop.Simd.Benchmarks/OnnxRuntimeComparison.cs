@@ -26,7 +26,7 @@ public class OnnxRuntimeComparison : IDisposable
 {
     private static readonly int[] Widths = [784, 256, 128, 10];
     private float[] _input = null!, _output = null!;
-    private InferenceSession<float> _session = null!, _half = null!, _shared = null!;
+    private InferenceSession<float> _session = null!, _half = null!, _shared = null!, _halfShared = null!;
     private WorkerPool _pool = null!;
     private Microsoft.ML.OnnxRuntime.InferenceSession _onnx = null!, _onnxTwo = null!;
     private RunOptions _runOptions = null!;
@@ -47,6 +47,8 @@ public class OnnxRuntimeComparison : IDisposable
         _pool = new WorkerPool(2);
         _shared = FrozenModel<float>.From(network).CreateSession(Batch);
         _shared.Pool = _pool;
+        _halfShared = FrozenModel<float>.From(network, WeightFormat.BFloat16).CreateSession(Batch);
+        _halfShared.Pool = _pool;
         var random = new Random(2);
         _input = new float[Batch * Widths[0]];
         for (int i = 0; i < _input.Length; i++) _input[i] = (float)random.NextDouble();
@@ -87,6 +89,10 @@ public class OnnxRuntimeComparison : IDisposable
     [Benchmark]
     public void BackpropSimdTwoThreads() =>
         _shared.Predict(new ReadOnlySpan2D<float>(_input, Batch, Widths[0]), new Span2D<float>(_output, Batch, Widths[^1]));
+
+    [Benchmark]
+    public void BackpropSimdBFloat16TwoThreads() =>
+        _halfShared.Predict(new ReadOnlySpan2D<float>(_input, Batch, Widths[0]), new Span2D<float>(_output, Batch, Widths[^1]));
 
     [Benchmark]
     public void OnnxRuntime() => _onnx.Run(_runOptions, _inputNames, _onnxInputs, _outputNames, _onnxOutputs);

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using Backprop.Simd.IO;
 using Backprop.Simd.Kernels;
 using Backprop.Simd.Model;
+using Backprop.Simd.Threading;
 using CommunityToolkit.HighPerformance;
 
 namespace Backprop.Simd.Inference;
@@ -18,6 +19,8 @@ namespace Backprop.Simd.Inference;
 public sealed class FrozenModel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private const int Alignment = 64;
+    // The weight bytes from which a pass too short to split by rows splits a layer by columns among a pool's threads.
+    private const int ColumnSharingBytes = 256 * 1024;
     private readonly Dense[] _architecture;
     private readonly FrozenLayer[] _layers;
     // Pinned so that the aligned origins stay aligned: the GC never moves the blocks.
@@ -158,25 +161,64 @@ public sealed class FrozenModel<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     // X: [rows, in]  ping, pong: ≥ (firstRow + rows)·MaxPaddedWidth each  →  [rows, out] inside ping or pong. Every
     // layer of a block of rows works in the same region, from firstRow·MaxPaddedWidth, so blocks computed at the same
-    // time (PredictRowsJob) never touch each other's rows in any layer; JoinBlocks then lines their outputs up.
-    internal ReadOnlySpan2D<T> Forward(ReadOnlySpan2D<T> inputs, Span<T> ping, Span<T> pong, int firstRow = 0)
+    // time (PredictRowsJob) never touch each other's rows in any layer; JoinBlocks then lines their outputs up. A
+    // columnPool instead shares each layer with large weights among its threads by columns (PredictColumnsJob).
+    internal ReadOnlySpan2D<T> Forward(ReadOnlySpan2D<T> inputs, Span<T> ping, Span<T> pong, int firstRow = 0, WorkerPool? columnPool = null)
     {
         int rows = inputs.Height;
         ReadOnlySpan2D<T> x = inputs;
         Span<T> target = ping, spare = pong;
-        foreach (FrozenLayer layer in _layers)
+        for (int l = 0; l < _layers.Length; l++)
         {
-            Span<T> flat = target.Slice(firstRow * MaxPaddedWidth, rows * layer.PaddedUnits);
-            Span2D<T> y = flat.AsSpan2D(rows, layer.PaddedUnits);
-            if (_halfBlock is null) MatVec.MultiplyAddBias(x, Panels(layer), Bias(layer), y, Variant);
-            else MatVec.MultiplyAddBias(x, HalfPanels(layer), Bias(layer), y, Variant);
-            if (layer.Activation.Kind != ActivationKind.Identity) ActivationKernels.Forward(flat, layer.Activation, flat, Variant);
-            x = flat.AsSpan2D(0, rows, layer.Units, layer.PaddedUnits - layer.Units);
+            FrozenLayer layer = _layers[l];
+            Span2D<T> y = target.Slice(firstRow * MaxPaddedWidth, rows * layer.PaddedUnits).AsSpan2D(rows, layer.PaddedUnits);
+            if (columnPool is { ThreadCount: > 1 } && SharesColumns(l)) ShareColumns(columnPool, l, x, y);
+            else ForwardColumns(l, x, y, 0, layer.PaddedUnits);
+            x = y.Slice(0, 0, rows, layer.Units);
             Span<T> written = target;
             target = spare;
             spare = written;
         }
         return x;
+    }
+
+    // y[:, first … first + count) = f(x·W + b) for those columns of layer l, whole panels of them.
+    internal void ForwardColumns(int l, ReadOnlySpan2D<T> x, Span2D<T> y, int first, int count)
+    {
+        FrozenLayer layer = _layers[l];
+        Span2D<T> part = y.Slice(0, first, y.Height, count);
+        int panelStart = first * layer.InputSize, panelLength = count * layer.InputSize;
+        ReadOnlySpan<T> bias = Bias(layer).Slice(first, count);
+        if (_halfBlock is null) MatVec.MultiplyAddBias(x, Panels(layer).Slice(panelStart, panelLength), bias, part, Variant);
+        else MatVec.MultiplyAddBias(x, HalfPanels(layer).Slice(panelStart, panelLength), bias, part, Variant);
+        if (layer.Activation.Kind == ActivationKind.Identity) return;
+        if (part.TryGetSpan(out Span<T> flat))
+        {
+            ActivationKernels.Forward(flat, layer.Activation, flat, Variant);
+            return;
+        }
+        for (int row = 0; row < part.Height; row++)
+        {
+            Span<T> values = part.GetRowSpan(row);
+            ActivationKernels.Forward(values, layer.Activation, values, Variant);
+        }
+    }
+
+    // Sharing a layer pays when each thread's part of the weights takes longer to stream than handing the part over.
+    internal bool SharesColumns(int l) =>
+        _layers[l].PaddedUnits >= 2 * MatVec.PanelWidth<T>(Variant)
+        && (long)_layers[l].PanelLength * (_halfBlock is null ? Unsafe.SizeOf<T>() : sizeof(ushort)) >= ColumnSharingBytes;
+
+    private unsafe void ShareColumns(WorkerPool pool, int l, ReadOnlySpan2D<T> x, Span2D<T> y)
+    {
+        int panelWidth = MatVec.PanelWidth<T>(Variant), panels = y.Width / panelWidth;
+        int parts = Math.Min(pool.ThreadCount, panels), columnsPerPart = (panels + parts - 1) / parts * panelWidth;
+        fixed (T* input = &x.DangerousGetReference())
+        fixed (T* output = &y.DangerousGetReference())
+        {
+            var job = new PredictColumnsJob<T>(this, l, input, Check.Stride(x), x.Height, x.Width, output, y.Width, columnsPerPart);
+            pool.Run(ref job, (y.Width + columnsPerPart - 1) / columnsPerPart);
+        }
     }
 
     // After Forward passes over blocks of rowsPerPart rows (the last may be shorter), the outputs of rows 0 … rows − 1 as

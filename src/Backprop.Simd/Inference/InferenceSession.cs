@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Backprop.Simd.Kernels;
 using Backprop.Simd.Memory;
@@ -44,13 +43,15 @@ public sealed class InferenceSession<T> where T : unmanaged, IFloatingPointIeee7
     public int MaxBatch { get; }
 
     /// <summary>
-    /// Threads that share a batch of at least <see cref="MinimumParallelRows"/> rows, in blocks of whole rows; null
-    /// (the default) predicts on the calling thread alone. Each row's outputs are bit-identical for any thread count.
-    /// A pool runs one job at a time: give each session that predicts concurrently its own pool, or none.
+    /// Threads that share each prediction; null (the default) predicts on the calling thread alone. A batch of at least
+    /// <see cref="MinimumParallelRows"/> rows is shared in blocks of whole rows; a shorter one, a single row included,
+    /// layer by layer, each thread computing its own columns of every layer with large weights (W1's first layer), so
+    /// that each core streams only its share of them from its own cache. Each row's outputs are bit-identical for any
+    /// thread count. A pool runs one job at a time: give each session that predicts concurrently its own pool, or none.
     /// </summary>
     public WorkerPool? Pool { get; set; }
 
-    /// <summary>The smallest batch a <see cref="Pool"/> shares: below it, waking a worker costs more than it saves.</summary>
+    /// <summary>The smallest batch a <see cref="Pool"/> shares by rows: below it, blocks of rows would be too short to pay for a hand-off.</summary>
     public const int MinimumParallelRows = 16;
 
     /// <summary>The model the next call will use: the fixed one, or the latest published one.</summary>
@@ -79,7 +80,7 @@ public sealed class InferenceSession<T> where T : unmanaged, IFloatingPointIeee7
     {
         Check.Length(InputSize, "the model's input size", input.Length, nameof(input));
         RequireFinite(input, 0, nameof(input));
-        return Model.Forward(AsRow(input), _ping, _pong).GetRowSpan(0);
+        return Forward(Model, AsRow(input)).GetRowSpan(0);
     }
 
     /// <summary>Predicts one row into <paramref name="output"/>.</summary>
@@ -170,18 +171,18 @@ public sealed class InferenceSession<T> where T : unmanaged, IFloatingPointIeee7
         LossKernels.Softmax(probabilities, probabilities);
     }
 
-    // One pass of up to MaxBatch rows, on this thread or shared by the pool: two blocks per thread, in multiples of four
-    // rows (the AVX-512 kernel's group), so that a descheduled worker's block can be claimed by the others.
+    // One pass of up to MaxBatch rows, on this thread or shared by the pool: a long batch in two blocks of rows per
+    // thread, in multiples of four rows (the AVX-512 kernel's group), so that a descheduled worker's block can be
+    // claimed by the others; a short one layer by layer, each thread taking its own columns of the large layers.
     private unsafe ReadOnlySpan2D<T> Forward(FrozenModel<T> model, ReadOnlySpan2D<T> inputs)
     {
         int rows = inputs.Height;
-        if (Pool is not { ThreadCount: > 1 } pool || rows < MinimumParallelRows) return model.Forward(inputs, _ping, _pong);
+        if (Pool is not { ThreadCount: > 1 } pool) return model.Forward(inputs, _ping, _pong);
+        if (rows < MinimumParallelRows) return model.Forward(inputs, _ping, _pong, columnPool: pool);
         int rowsPerPart = Sizes.RoundUp((rows + 2 * pool.ThreadCount - 1) / (2 * pool.ThreadCount), 4);
-        nint stride = rows < 2 ? inputs.Width
-            : Unsafe.ByteOffset(in inputs.DangerousGetReferenceAt(0, 0), in inputs.DangerousGetReferenceAt(1, 0)) / Unsafe.SizeOf<T>();
         fixed (T* x = &inputs.DangerousGetReference())
         {
-            var job = new PredictRowsJob<T>(model, _ping, _pong, x, stride, rows, rowsPerPart);
+            var job = new PredictRowsJob<T>(model, _ping, _pong, x, Check.Stride(inputs), rows, rowsPerPart);
             pool.Run(ref job, (rows + rowsPerPart - 1) / rowsPerPart);
         }
         return model.JoinBlocks(_ping, _pong, rows, rowsPerPart);

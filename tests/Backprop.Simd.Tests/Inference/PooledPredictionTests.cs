@@ -1,4 +1,5 @@
 using Backprop.Simd.Inference;
+using Backprop.Simd.Kernels;
 using Backprop.Simd.Model;
 using Backprop.Simd.Randomness;
 using Backprop.Simd.Threading;
@@ -6,7 +7,7 @@ using CommunityToolkit.HighPerformance;
 
 namespace Backprop.Simd.Tests.Inference;
 
-/// <summary>A session with a pool shares a batch by rows: the same bits as one thread, and nothing allocated per call.</summary>
+/// <summary>A session with a pool shares a batch by rows, a short one by columns: the same bits as one thread, and nothing allocated per call.</summary>
 public class PooledPredictionTests
 {
     private static FrozenModel<float> W1() => FrozenModel<float>.From(new Network<float>(784,
@@ -30,17 +31,52 @@ public class PooledPredictionTests
             new Span2D<float>(shared, 1024, 10)), calls: 200));
     }
 
+    public static TheoryData<SimdVariant, WeightFormat> Formats()
+    {
+        var cases = new TheoryData<SimdVariant, WeightFormat>();
+        foreach (SimdVariant variant in SimdSupport.All)
+        foreach (WeightFormat format in Enum.GetValues<WeightFormat>())
+            cases.Add(variant, format);
+        return cases;
+    }
+
+    [Theory]
+    [MemberData(nameof(Formats))]
+    public void Batches_below_the_minimum_shared_by_columns_give_each_row_its_single_thread_bits(SimdVariant variant, WeightFormat format)
+    {
+        var network = new Network<float>(784, InferenceReference.W1, seed: 1);
+        FrozenModel<float> model = FrozenModel<float>.From(network, variant, format);
+        Assert.True(model.SharesColumns(0), "W1's first layer should be shared by columns");
+        const int maxRows = InferenceSession<float>.MinimumParallelRows - 1;
+        float[] x = InferenceReference.RandomRow(new Xoshiro256StarStar(5), maxRows * 784);
+        var alone = new float[maxRows * 10];
+        InferenceSession<float> single = model.CreateSession();
+        for (int r = 0; r < maxRows; r++) single.Predict(x.AsSpan(r * 784, 784), alone.AsSpan(r * 10, 10));
+
+        foreach (int threads in (int[])[2, 3])
+        {
+            using var pool = new WorkerPool(threads);
+            InferenceSession<float> session = model.CreateSession(maxRows);
+            session.Pool = pool;
+            Assert.True(alone.AsSpan(0, 10).SequenceEqual(session.Predict(x.AsSpan(0, 784))), $"{variant} {format}, {threads} threads: one row");
+            var shared = new float[maxRows * 10];
+            for (int batch = 1; batch <= maxRows; batch++)
+            {
+                session.Predict(new ReadOnlySpan2D<float>(x, batch, 784), new Span2D<float>(shared, batch, 10));
+                Assert.True(alone.AsSpan(0, batch * 10).SequenceEqual(shared.AsSpan(0, batch * 10)),
+                    $"{variant} {format}, {threads} threads: a batch of {batch} differs from its rows predicted alone");
+            }
+        }
+    }
+
     [Fact]
-    public void A_batch_below_the_minimum_stays_on_the_calling_thread_and_gives_the_same_bits()
+    public void One_row_shared_by_two_threads_allocates_nothing()
     {
         FrozenModel<float> model = W1();
-        float[] x = InferenceReference.RandomRow(new Xoshiro256StarStar(5), 15 * 784);
-        float[] alone = new float[15 * 10], shared = new float[15 * 10];
-        model.CreateSession(32).Predict(new ReadOnlySpan2D<float>(x, 15, 784), new Span2D<float>(alone, 15, 10));
+        float[] x = InferenceReference.RandomRow(new Xoshiro256StarStar(6), 784);
         using var pool = new WorkerPool(2);
-        InferenceSession<float> session = model.CreateSession(32);
+        InferenceSession<float> session = model.CreateSession();
         session.Pool = pool;
-        session.Predict(new ReadOnlySpan2D<float>(x, 15, 784), new Span2D<float>(shared, 15, 10));
-        Assert.Equal(alone, shared);
+        Assert.Equal(0, SteadyState.AllocatedBytes(_ => session.Predict(x), calls: 2000));
     }
 }

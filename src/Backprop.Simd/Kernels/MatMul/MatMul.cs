@@ -99,9 +99,9 @@ public static unsafe partial class MatMul
         fixed (T* px = &x.DangerousGetReference(), pw = &w.DangerousGetReference(), py = &y.DangerousGetReference())
         {
             Product(variant,
-                new MatrixView<T>(px, MatrixView<T>.PitchOf(x), 1),
-                new MatrixView<T>(pw, MatrixView<T>.PitchOf(w), 1),
-                new MatrixView<T>(py, MatrixView<T>.PitchOf(y), 1),
+                new MatrixView<T>(px, Check.Stride<T>(x), 1),
+                new MatrixView<T>(pw, Check.Stride<T>(w), 1),
+                new MatrixView<T>(py, Check.Stride<T>(y), 1),
                 y.Height, y.Width, x.Width, accumulate, pool);
         }
     }
@@ -116,9 +116,9 @@ public static unsafe partial class MatMul
         fixed (T* pa = &a.DangerousGetReference(), pb = &b.DangerousGetReference(), pc = &c.DangerousGetReference())
         {
             Product(variant,
-                new MatrixView<T>(pa, MatrixView<T>.PitchOf(a), 1),
-                new MatrixView<T>(pb, MatrixView<T>.PitchOf(b), 1).Transposed,
-                new MatrixView<T>(pc, MatrixView<T>.PitchOf(c), 1),
+                new MatrixView<T>(pa, Check.Stride<T>(a), 1),
+                new MatrixView<T>(pb, Check.Stride<T>(b), 1).Transposed,
+                new MatrixView<T>(pc, Check.Stride<T>(c), 1),
                 c.Height, c.Width, a.Width, accumulate, pool);
         }
     }
@@ -133,9 +133,9 @@ public static unsafe partial class MatMul
         fixed (T* pa = &a.DangerousGetReference(), pb = &b.DangerousGetReference(), pc = &c.DangerousGetReference())
         {
             Product(variant,
-                new MatrixView<T>(pa, MatrixView<T>.PitchOf(a), 1).Transposed,
-                new MatrixView<T>(pb, MatrixView<T>.PitchOf(b), 1),
-                new MatrixView<T>(pc, MatrixView<T>.PitchOf(c), 1),
+                new MatrixView<T>(pa, Check.Stride<T>(a), 1).Transposed,
+                new MatrixView<T>(pb, Check.Stride<T>(b), 1),
+                new MatrixView<T>(pc, Check.Stride<T>(c), 1),
                 c.Height, c.Width, a.Height, accumulate, pool);
         }
     }

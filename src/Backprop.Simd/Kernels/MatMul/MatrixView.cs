@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using CommunityToolkit.HighPerformance;
 
 namespace Backprop.Simd.Kernels;
 
@@ -21,9 +20,4 @@ internal readonly unsafe struct MatrixView<T>(T* origin, nint rowStride, nint co
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public T* At(nint row, nint column) => Origin + (row * RowStride) + (column * ColumnStride);
-
-    /// <summary>Elements between one row start and the next (Span2D keeps its pitch private).</summary>
-    public static nint PitchOf(ReadOnlySpan2D<T> view) => view.Height > 1
-        ? Unsafe.ByteOffset(ref view.DangerousGetReference(), ref view.DangerousGetReferenceAt(1, 0)) / sizeof(T)
-        : view.Width;
 }
