@@ -33,6 +33,7 @@ public sealed class DataParallel
     private int[] _shardCounts = [];
     private int _shardStart;
     private int _shardTotal;
+    private long _exchangeTicks;
     private readonly ulong[] _hash = new ulong[1];
     private readonly double[] _flag = new double[1];
     private bool _stopAgreed;
@@ -61,11 +62,11 @@ public sealed class DataParallel
     public long ReducedSteps { get; private set; }
 
     /// <summary>
-    /// Seconds spent in communication after the backward pass, over <see cref="ReducedSteps"/> steps (with
-    /// <see cref="GradientReduction.OverlappedAllReduce"/>, what the overlap did not hide; with the sharded optimizer,
-    /// the update of the shard included).
+    /// Seconds spent in communication after the backward pass, over <see cref="ReducedSteps"/> steps: the exchanges
+    /// alone, waiting for the slowest rank included, the optimizer's update not (with
+    /// <see cref="GradientReduction.OverlappedAllReduce"/>, what the overlap did not hide).
     /// </summary>
-    public double ReductionWaitSeconds { get; private set; }
+    public double ReductionWaitSeconds => (double)_exchangeTicks / Stopwatch.Frequency;
 
     /// <summary>
     /// Copies rank 0's parameters and optimizer state (buffers, step count, previous loss) to every rank, so that every
@@ -144,19 +145,19 @@ public sealed class DataParallel
     internal T CompleteStep<T>(Trainer<T> trainer, double shareOfLoss, ref int correct, bool stopRequested, int batch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        long start = Stopwatch.GetTimestamp();
         _stepTotals.AsSpan().Clear();
         (_stepTotals[0], _stepTotals[1], _stepTotals[2]) = (shareOfLoss, correct, stopRequested ? 1 : 0);
         T loss;
         if (Reduction == GradientReduction.ShardedOptimizer) loss = ShardedStep(trainer, batch);
         else
         {
+            long start = Stopwatch.GetTimestamp();
             if (Reduction == GradientReduction.OverlappedAllReduce) Communicator.WaitForReductions();
             else Communicator.AllReduceSum(trainer.Gradients);
             Communicator.AllReduceSum<double>(_stepTotals);
+            _exchangeTicks += Stopwatch.GetTimestamp() - start;
             loss = trainer.ApplyCheckedStep(T.CreateTruncating(_stepTotals[0]), batch);
         }
-        ReductionWaitSeconds += Stopwatch.GetElapsedTime(start).TotalSeconds;
         ReducedSteps++;
         correct = (int)_stepTotals[1];
         _stopAgreed |= _stepTotals[2] > 0;
@@ -171,18 +172,24 @@ public sealed class DataParallel
         // The reduced piece lands where this rank's own gradients were: the update then reads its gradients at the
         // parameters' own offsets, as an undivided step does.
         Span<T> shard = Shard<T>(gradients);
+        long start = Stopwatch.GetTimestamp();
         Communicator.ReduceScatterSum<T>(gradients, shard, _shardCounts);
+        _exchangeTicks += Stopwatch.GetTimestamp() - start;
         double sumOfSquares = VectorReductions.Dot<T>(shard, shard, SimdSupport.Active);
         _stepTotals[3] = sumOfSquares;
         _stepTotals[4] = !double.IsFinite(sumOfSquares) && !Finite.All<T>(shard) ? 1 : 0;
+        start = Stopwatch.GetTimestamp();
         Communicator.AllReduceSum<double>(_stepTotals);
+        _exchangeTicks += Stopwatch.GetTimestamp() - start;
         T loss = T.CreateTruncating(_stepTotals[0]);
         long skipped = trainer.SkippedSteps;
         bool finite = trainer.ApplyCheckedShardStep(loss, _stepTotals[3], _stepTotals[4] > 0, batch, shard, _shardStart);
         if (trainer.SkippedSteps != skipped) return loss; // every rank skipped: nothing changed anywhere
+        start = Stopwatch.GetTimestamp();
         Communicator.AllGather<T>(trainer.Network.ParameterBlock.Storage, _shardCounts);
         _flag[0] = finite ? 0 : 1;
         Communicator.AllReduceSum<double>(_flag);
+        _exchangeTicks += Stopwatch.GetTimestamp() - start;
         if (_flag[0] > 0)
             throw new NonFiniteTrainingException(NonFiniteQuantity.Parameters,
                 NonFiniteSearch.FirstLayer(trainer.Network, trainer.Network.Parameters), trainer.StepCount);
