@@ -7,6 +7,7 @@ using Backprop.Simd.Inference;
 using Backprop.Simd.Kernels;
 using Backprop.Simd.Model;
 using Backprop.Simd.Randomness;
+using Backprop.Simd.Threading;
 using Backprop.Simd.Training;
 using CommunityToolkit.HighPerformance;
 
@@ -21,6 +22,8 @@ internal static class BenchCommand
     private const int Batch = 128;
     private const int LargeBatch = 1024;
     private static readonly int[] Widths = [784, 256, 128, 10];
+    // Two-thread prediction is measured only where two cores can run it; on one it would time the scheduler.
+    private static readonly bool SharesTwoCores = Environment.ProcessorCount >= 2;
     private const double MeasureSeconds = 0.25;
 
     public static Command Create(ToolConsole console)
@@ -48,9 +51,10 @@ internal static class BenchCommand
 
     private static int Run(ToolConsole console, bool json, int soakSeconds)
     {
-        // Eight products, the training step and four predictions; a soak adds itself and five late measurements.
+        // Eight products, the training step and four predictions (three more on two threads where the machine has two
+        // cores); a soak adds itself and five late measurements.
         var stages = new StageProgress(console.Interactive ? new ProgressBar(console.Output, console.Columns) : null, "bench",
-            soakSeconds > 0 ? 19 : 13);
+            (SharesTwoCores ? 16 : 13) + (soakSeconds > 0 ? 6 : 0));
         var products = MeasureProducts(stages);
         (Trainer<float> trainer, float[] features, int[] labels) = W1(OptimizerSettings.Adam());
         Action step = () => trainer.Step(new ReadOnlySpan2D<float>(features, Batch, Widths[0]), labels);
@@ -100,7 +104,7 @@ internal static class BenchCommand
     }
 
     // Prediction as a service does it: a frozen model and one session per thread (the batch-1 path for one row), with
-    // float weights and with bfloat16 weights. With a soak, the same sessions are measured again after that many seconds
+    // float weights and with bfloat16 weights, and with a two-thread pool. With a soak, the same sessions are measured again after that many seconds
     // of continuous calls, training steps among them, so a slowdown that sets in once the runtime recompiles a hot path
     // shows as early vs late, for training as for prediction.
     private static List<LatencyResult> MeasurePrediction(int soakSeconds, Action trainingStep, StageProgress stages)
@@ -124,6 +128,16 @@ internal static class BenchCommand
             Measure("predict batch 128", "predict_batch_128", session, Batch),
             Measure("predict batch 1024", "predict_batch_1024", large, LargeBatch),
         ];
+        if (SharesTwoCores)
+        {
+            using var pool = new WorkerPool(2);
+            InferenceSession<float> shared = FrozenModel<float>.From(trainer.Network).CreateSession(Batch);
+            InferenceSession<float> sharedHalf = FrozenModel<float>.From(trainer.Network, WeightFormat.BFloat16).CreateSession(1);
+            (shared.Pool, sharedHalf.Pool) = (pool, pool);
+            early.Add(Measure("predict batch 1, 2 threads", "predict_batch_1_two_threads", shared, 1));
+            early.Add(Measure("predict batch 1 bf16, 2 threads", "predict_batch_1_bfloat16_two_threads", sharedHalf, 1));
+            early.Add(Measure("predict batch 128, 2 threads", "predict_batch_128_two_threads", shared, Batch));
+        }
         if (soakSeconds == 0) return early;
 
         stages.Start("soak " + soakSeconds.ToString(CultureInfo.InvariantCulture) + " s");
@@ -206,7 +220,7 @@ internal static class BenchCommand
     private static void WriteText(TextWriter output, List<ProductResult> products, List<LatencyResult> latencies)
     {
         output.WriteLine(BackpropTool.VersionLine());
-        output.WriteLine("W1: 784-256-128-10 ReLU MLP, batch 128, float32, 1 thread");
+        output.WriteLine("W1: 784-256-128-10 ReLU MLP, batch 128, float32, 1 thread unless marked");
         output.WriteLine();
         output.WriteLine("product               m      n      k   GFLOP/s");
         foreach (ProductResult product in products)
@@ -233,7 +247,7 @@ internal static class BenchCommand
             writer.WriteStartObject();
             writer.WriteString("version", BackpropTool.VersionLine());
             writer.WriteString("simd", SimdSupport.Active.ToString());
-            writer.WriteString("workload", "784-256-128-10 relu, batch 128, float32, 1 thread");
+            writer.WriteString("workload", "784-256-128-10 relu, batch 128, float32, 1 thread unless marked");
             writer.WriteStartArray("products");
             foreach (ProductResult product in products)
             {

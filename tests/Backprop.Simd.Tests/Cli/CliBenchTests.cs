@@ -16,13 +16,18 @@ public class CliBenchTests
         Assert.Equal(8, report.GetProperty("products").GetArrayLength());
         foreach (JsonElement product in report.GetProperty("products").EnumerateArray())
             Assert.True(product.GetProperty("gflops").GetDouble() > 0, product.ToString());
-        foreach (string timing in (string[])["training_step_adam", "predict_batch_1", "predict_batch_1_bfloat16", "predict_batch_128", "predict_batch_1024"])
+        string[] twoThreads = Environment.ProcessorCount >= 2
+            ? ["predict_batch_1_two_threads", "predict_batch_1_bfloat16_two_threads", "predict_batch_128_two_threads"]
+            : [];
+        foreach (string timing in (string[])["training_step_adam", "predict_batch_1", "predict_batch_1_bfloat16", "predict_batch_128",
+            "predict_batch_1024", .. twoThreads])
         {
             JsonElement element = report.GetProperty(timing);
             Assert.True(element.GetProperty("p50_seconds").GetDouble() > 0);
             Assert.True(element.GetProperty("p99_seconds").GetDouble() >= element.GetProperty("p50_seconds").GetDouble());
         }
         Assert.Equal(0, report.GetProperty("training_step_adam").GetProperty("allocated_bytes").GetInt64());
+        foreach (string timing in twoThreads) Assert.Equal(0, report.GetProperty(timing).GetProperty("allocated_bytes").GetInt64());
     }
 
     [Fact]
