@@ -11,7 +11,7 @@ public class DynamicBatcherTests
 {
     private static InferRequest RequestOf(Dataset digits, int first, int rows)
     {
-        float[] values = System.Buffers.ArrayPool<float>.Shared.Rent(rows * digits.FeatureCount);
+        float[] values = RequestBuffers<float>.Rent(rows * digits.FeatureCount);
         for (int row = 0; row < rows; row++) digits.Row(first + row).CopyTo(values.AsSpan(row * digits.FeatureCount));
         return new InferRequest(null, values, rows, digits.FeatureCount);
     }
@@ -39,7 +39,7 @@ public class DynamicBatcherTests
             requests[caller] = RequestOf(digits, caller * 7, 1 + caller % 3);
             outputs[caller] = new float[requests[caller].Rows * ServeModelFile.Outputs];
         }
-        for (int caller = 0; caller < Callers; caller++) answers[caller] = batcher.PredictAsync(requests[caller], outputs[caller]);
+        for (int caller = 0; caller < Callers; caller++) answers[caller] = batcher.PredictAsync(requests[caller], outputs[caller]).AsTask();
         await Task.WhenAll(answers);
 
         for (int caller = 0; caller < Callers; caller++)
