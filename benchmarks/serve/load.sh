@@ -14,25 +14,12 @@ seconds="${1:-6}"
 models="${2:-w1 digits}"
 delay="${DELAY_US:-200}"
 port="${PORT:-8124}"
-here=$(cd "$(dirname "$0")" && pwd)
-command -v wrk > /dev/null || apt-get install -y wrk > /dev/null
-command -v curl > /dev/null || apt-get install -y curl > /dev/null
-dotnet build src/Backprop.Cli -c Release > /dev/null
-backprop=src/Backprop.Cli/bin/Release/net10.0/backprop
-work=$(mktemp -d)
-server=
-cleanup() {
-  if [ -n "$server" ]; then kill -TERM "$server" 2> /dev/null || true; wait "$server" 2> /dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
 
 train() { # name -> $work/name.bpm
   case "$1" in
-    w1)
-      awk 'BEGIN { srand(16); for (r = 0; r < 2000; r++) { line = ""; for (c = 0; c < 784; c++) line = line int(rand() * 256) / 255 ",";
-                   print line int(rand() * 10) } }' > "$work/w1.csv"
-      "$backprop" train --data "$work/w1.csv" --layers 256,128 --epochs 1 --quiet --save "$work/w1.bpm" > /dev/null ;;
+    w1) train_w1 ;;
     digits) "$backprop" train --epochs 2 --quiet --save "$work/digits.bpm" > /dev/null ;;
     *) echo "load.sh: unknown model $1 (w1 or digits)" >&2; exit 2 ;;
   esac
@@ -43,19 +30,10 @@ features() { case "$1" in w1) echo 784 ;; *) echo 64 ;; esac; }
 start() { # model delay
   "$backprop" serve --model "$work/$1.bpm" --urls "http://127.0.0.1:$port" --max-delay-us "$2" --floor > /dev/null &
   server=$!
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/v2/health/ready" > /dev/null && return; sleep 0.1; done
-  echo "load.sh: the server did not start" >&2; exit 1
+  wait_ready
 }
 
 stop() { kill -TERM "$server"; wait "$server" || true; server=; }
-
-# gen0 gen1 gen2 allocated-bytes rss-bytes, from /metrics
-scrape() {
-  curl -sf "http://127.0.0.1:$port/metrics" | awk '
-    /^dotnet_gc_collections_total\{generation="0"\}/ { g0 = $2 } /^dotnet_gc_collections_total\{generation="1"\}/ { g1 = $2 }
-    /^dotnet_gc_collections_total\{generation="2"\}/ { g2 = $2 } /^dotnet_gc_allocated_bytes_total / { a = $2 }
-    /^process_resident_memory_bytes / { r = $2 } END { print g0, g1, g2, a, r }'
-}
 
 wrk_run() { # model endpoint format connections seconds -> RESULT line
   FEATURES=$(features "$1") FORMAT="$3" wrk -t 1 -c "$4" -d "${5}s" --latency -s "$here/request.lua" \
@@ -65,9 +43,9 @@ wrk_run() { # model endpoint format connections seconds -> RESULT line
 results="$work/results.tsv"
 measure() { # model endpoint format batching connections
   local before after result
-  before=$(scrape)
+  before=$(scrape_figures)
   result=$(wrk_run "$1" "$2" "$3" "$5" "$seconds")
-  after=$(scrape)
+  after=$(scrape_figures)
   echo "$1 $2 $3 $4 $5 $result $before $after" | awk '{
     for (i = 7; i <= 13; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } # $6 is "RESULT"; then 5 figures before, 5 after
     printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d/%d/%d\t%.0f\t%.0f\n", $1, $2, $3, $4, $5, v["rps"], v["p50_us"],

@@ -32,7 +32,8 @@ public static class BackpropEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         ModelRegistry registry = endpoints.ServiceProvider.GetService<ModelRegistry>()
             ?? throw new InvalidOperationException("No model to serve: call services.AddBackpropModel(name, path) first.");
-        ILogger logger = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BackpropEndpointRouteBuilderExtensions));
+        ILoggerFactory loggers = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>();
+        ILogger logger = loggers.CreateLogger(typeof(BackpropEndpointRouteBuilderExtensions));
         foreach (ServedModel model in registry.Models) HostingLog.ModelServed(logger, model.Name, model.InputSize, model.OutputSize, model.Path);
         var watchers = new List<ModelFileWatcher>();
         foreach (ServedModel model in registry.Models)
@@ -45,14 +46,15 @@ public static class BackpropEndpointRouteBuilderExtensions
             registry.Metrics.Dispose();
         });
 
+        var handlers = new InferenceEndpoints(registry, loggers);
         RouteGroupBuilder v2 = endpoints.MapGroup("/v2");
         v2.MapGet("/health/live", InferenceEndpoints.Live);
         v2.MapGet("/health/ready", InferenceEndpoints.Ready);
-        v2.MapGet("/models/{name}", InferenceEndpoints.Metadata);
-        v2.MapGet("/models/{name}/ready", InferenceEndpoints.ModelReady);
-        v2.MapPost("/models/{name}/infer", InferenceEndpoints.Infer);
-        v2.MapPost("/repository/models/{name}/load", InferenceEndpoints.Load);
-        if (registry.Models.Any(model => model.Options.EnableFloorEndpoint)) v2.MapPost("/models/{name}/floor", InferenceEndpoints.Floor);
+        v2.MapGet("/models/{name}", handlers.Metadata);
+        v2.MapGet("/models/{name}/ready", handlers.ModelReady);
+        v2.MapPost("/models/{name}/infer", handlers.Infer);
+        v2.MapPost("/repository/models/{name}/load", handlers.Load);
+        if (registry.Models.Any(model => model.Options.EnableFloorEndpoint)) v2.MapPost("/models/{name}/floor", handlers.Floor);
         endpoints.MapGet("/metrics", MetricsEndpoint.Write);
         return v2;
     }

@@ -1,20 +1,26 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Threading.Tasks.Sources;
 using Backprop.Simd.Inference;
 using CommunityToolkit.HighPerformance;
+using Microsoft.Extensions.ObjectPool;
 
 namespace Backprop.Simd.Hosting;
 
 /// <summary>
 /// Triton-style dynamic batching for one model: requests queue here, and one thread takes the first, waits up to the
 /// queue delay for more, and predicts up to <see cref="BackpropServingOptions.MaxBatchRows"/> rows of them in one pass,
-/// then copies each caller's own rows back. A request with more rows than a batch holds is predicted alone.
+/// then copies each caller's own rows back. A request with more rows than a batch holds is predicted alone. Each queued
+/// request rides in a pooled <see cref="BatchItem"/> that is its own awaitable, so a request allocates nothing here.
 /// </summary>
 internal sealed class DynamicBatcher : IDisposable
 {
     // Below this much time left, waiting on the semaphore would oversleep (its timeout is in whole milliseconds): yield.
     private static readonly long SpinBelowTicks = Stopwatch.Frequency / 1000;
+    // Enough for every request in flight on a busy server; beyond it an item is left to the collector.
+    private const int RetainedItems = 1024;
     private readonly ConcurrentQueue<BatchItem> _queue = new();
+    private readonly ObjectPool<BatchItem> _items;
     private readonly SemaphoreSlim _queued = new(0);
     private readonly CancellationTokenSource _stopping = new();
     private readonly InferenceSession<float> _session;
@@ -30,6 +36,7 @@ internal sealed class DynamicBatcher : IDisposable
     public DynamicBatcher(PublishedModel<float> model, int maxRows, int maxQueueDelayMicroseconds, ModelMetrics metrics)
     {
         _metrics = metrics;
+        _items = new DefaultObjectPool<BatchItem>(new BatchItemPolicy(this), RetainedItems);
         _maxRows = maxRows;
         _features = model.Current.InputSize;
         _width = model.Current.OutputSize;
@@ -48,13 +55,15 @@ internal sealed class DynamicBatcher : IDisposable
     public long Requests => Interlocked.Read(ref _requests);
 
     /// <summary>Predicts <paramref name="request"/>'s rows into <paramref name="outputs"/> (at least rows × outputs long).</summary>
-    public Task PredictAsync(InferRequest request, float[] outputs)
+    /// <remarks>The answer must be awaited exactly once (its item goes back to the pool when it is).</remarks>
+    public ValueTask PredictAsync(InferRequest request, float[] outputs)
     {
         ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
-        var item = new BatchItem(request, outputs);
+        BatchItem item = _items.Get();
+        ValueTask answer = item.Start(request, outputs);
         _queue.Enqueue(item);
         _queued.Release();
-        return item.Completion.Task;
+        return answer;
     }
 
     public void Dispose()
@@ -62,8 +71,8 @@ internal sealed class DynamicBatcher : IDisposable
         if (_stopping.IsCancellationRequested) return;
         _stopping.Cancel();
         _thread.Join();
-        _carried?.Completion.TrySetException(new ObjectDisposedException(nameof(DynamicBatcher)));
-        while (_queue.TryDequeue(out BatchItem? item)) item.Completion.TrySetException(new ObjectDisposedException(nameof(DynamicBatcher)));
+        _carried?.Fail(new ObjectDisposedException(nameof(DynamicBatcher)));
+        while (_queue.TryDequeue(out BatchItem? item)) item.Fail(new ObjectDisposedException(nameof(DynamicBatcher)));
         _stopping.Dispose();
         _queued.Dispose();
     }
@@ -122,6 +131,7 @@ internal sealed class DynamicBatcher : IDisposable
         // Counted before any caller is released, so a caller that reads the counters sees its own batch.
         Interlocked.Increment(ref _batches);
         Interlocked.Add(ref _requests, _batch.Count);
+        Exception? failure = null;
         try
         {
             int offset = 0;
@@ -138,11 +148,16 @@ internal sealed class DynamicBatcher : IDisposable
                 _outputs.AsSpan(offset * _width, item.Request.Rows * _width).CopyTo(item.Outputs);
                 offset += item.Request.Rows;
             }
-            foreach (BatchItem item in _batch) item.Completion.TrySetResult();
         }
-        catch (Exception failure) when (failure is not OperationCanceledException)
+        catch (Exception predicting) when (predicting is not OperationCanceledException)
         {
-            foreach (BatchItem item in _batch) item.Completion.TrySetException(failure);
+            failure = predicting;
+        }
+        // Once released, an item may be back in the pool and queued by another request: it is not touched again.
+        foreach (BatchItem item in _batch)
+        {
+            if (failure is null) item.Succeed();
+            else item.Fail(failure);
         }
         _batch.Clear();
     }
@@ -155,21 +170,64 @@ internal sealed class DynamicBatcher : IDisposable
         {
             _session.Predict(item.Request.Inputs, new Span2D<float>(item.Outputs, 0, item.Request.Rows, _width, 0));
             _metrics.RecordPass(item.Request.Rows);
-            item.Completion.TrySetResult();
         }
         catch (Exception failure) when (failure is not OperationCanceledException)
         {
-            item.Completion.TrySetException(failure);
+            item.Fail(failure);
+            return;
         }
+        item.Succeed();
     }
 
-    // Continuations run on the thread pool, never on the batcher's thread, which must go straight back to the queue.
-    private sealed class BatchItem(InferRequest request, float[] outputs)
+    /// <summary>
+    /// One queued request and the awaitable its caller holds: completed once by the batcher, then returned to the pool
+    /// when the caller reads the result. Continuations run on the thread pool, never on the batcher's thread, which must
+    /// go straight back to the queue.
+    /// </summary>
+    private sealed class BatchItem(DynamicBatcher owner) : IValueTaskSource
     {
-        public InferRequest Request { get; } = request;
+        private ManualResetValueTaskSourceCore<bool> _completion = new() { RunContinuationsAsynchronously = true };
 
-        public float[] Outputs { get; } = outputs;
+        public InferRequest Request { get; private set; } = null!;
 
-        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public float[] Outputs { get; private set; } = null!;
+
+        public ValueTask Start(InferRequest request, float[] outputs)
+        {
+            Request = request;
+            Outputs = outputs;
+            return new ValueTask(this, _completion.Version);
+        }
+
+        public void Succeed() => _completion.SetResult(true);
+
+        public void Fail(Exception failure) => _completion.SetException(failure);
+
+        public void GetResult(short token)
+        {
+            try
+            {
+                _completion.GetResult(token);
+            }
+            finally
+            {
+                Request = null!;
+                Outputs = null!;
+                _completion.Reset();
+                owner._items.Return(this);
+            }
+        }
+
+        public ValueTaskSourceStatus GetStatus(short token) => _completion.GetStatus(token);
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            _completion.OnCompleted(continuation, state, token, flags);
+    }
+
+    private sealed class BatchItemPolicy(DynamicBatcher owner) : IPooledObjectPolicy<BatchItem>
+    {
+        public BatchItem Create() => new(owner);
+
+        public bool Return(BatchItem item) => true;
     }
 }

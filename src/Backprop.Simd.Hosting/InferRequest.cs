@@ -1,10 +1,9 @@
-using System.Buffers;
 using CommunityToolkit.HighPerformance;
 
 namespace Backprop.Simd.Hosting;
 
 /// <summary>
-/// The input tensor of one infer request, <c>[rows, columns]</c> in a buffer rented from <see cref="ArrayPool{T}.Shared"/>;
+/// The input tensor of one infer request, <c>[rows, columns]</c> in a buffer rented from <see cref="RequestBuffers{T}"/>;
 /// disposing it returns the buffer.
 /// </summary>
 internal sealed class InferRequest : IDisposable
@@ -42,6 +41,6 @@ internal sealed class InferRequest : IDisposable
     public void Dispose()
     {
         float[]? values = Interlocked.Exchange(ref _values, null);
-        if (values is not null) ArrayPool<float>.Shared.Return(values);
+        if (values is not null) RequestBuffers<float>.Return(values);
     }
 }

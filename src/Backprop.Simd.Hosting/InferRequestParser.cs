@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -44,7 +43,7 @@ internal static class InferRequestParser
         // A JSON number takes at least one digit and a comma, a binary one four bytes, so the body bounds the count
         // before the shape is known.
         int capacity = (int)Math.Min((long)maxRows * features, Math.Max((json.Length + 1L) / 2, binary.Length / sizeof(float)));
-        float[] values = ArrayPool<float>.Shared.Rent(Math.Max(capacity, 1));
+        float[] values = RequestBuffers<float>.Rent(Math.Max(capacity, 1));
         try
         {
             string? id = null;
@@ -87,7 +86,7 @@ internal static class InferRequestParser
         }
         catch
         {
-            ArrayPool<float>.Shared.Return(values);
+            RequestBuffers<float>.Return(values);
             throw;
         }
     }

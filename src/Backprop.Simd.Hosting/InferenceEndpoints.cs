@@ -1,9 +1,7 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using CommunityToolkit.HighPerformance;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 
@@ -11,11 +9,15 @@ namespace Backprop.Simd.Hosting;
 
 /// <summary>
 /// The request handlers of the Open Inference Protocol v2 REST endpoints. They are plain <see cref="RequestDelegate"/>s
-/// that write their JSON themselves, so nothing goes through reflection-based binding or serialization.
+/// that write their JSON themselves, so nothing goes through reflection-based binding or serialization. The registry and
+/// the logger are held here rather than read from <see cref="HttpContext.RequestServices"/>, which would open a
+/// dependency-injection scope (four objects) for every request.
 /// </summary>
-internal static class InferenceEndpoints
+internal sealed class InferenceEndpoints(ModelRegistry registry, ILoggerFactory loggers)
 {
     private const string JsonContentType = "application/json";
+
+    private readonly ILogger _logger = loggers.CreateLogger(typeof(InferenceEndpoints));
 
     // The protocol answers health and readiness by status code alone, with an empty body.
     public static Task Live(HttpContext context)
@@ -26,13 +28,13 @@ internal static class InferenceEndpoints
 
     public static Task Ready(HttpContext context) => Live(context);
 
-    public static Task ModelReady(HttpContext context)
+    public Task ModelReady(HttpContext context)
     {
         ServedModel? model = Find(context, out string name);
         return model is null ? UnknownModel(context, name) : Live(context);
     }
 
-    public static Task Metadata(HttpContext context)
+    public Task Metadata(HttpContext context)
     {
         ServedModel? model = Find(context, out string name);
         if (model is null) return UnknownModel(context, name);
@@ -42,12 +44,12 @@ internal static class InferenceEndpoints
     }
 
     // POST /v2/models/{name}/infer
-    public static Task Infer(HttpContext context) => Answer(context, predict: true);
+    public Task Infer(HttpContext context) => Answer(context, predict: true);
 
     // POST /v2/models/{name}/floor: the same reading, parsing and writing as infer, without the prediction.
-    public static Task Floor(HttpContext context) => Answer(context, predict: false);
+    public Task Floor(HttpContext context) => Answer(context, predict: false);
 
-    private static async Task Answer(HttpContext context, bool predict)
+    private async Task Answer(HttpContext context, bool predict)
     {
         ServedModel? model = Find(context, out string name);
         if (model is null)
@@ -71,7 +73,7 @@ internal static class InferenceEndpoints
             (body, int length) = await RequestBody.ReadAsync(context, model.Options.MaxRequestBodyBytes, context.RequestAborted)
                 .ConfigureAwait(false);
             request = Parse(model, body, length, headerLength);
-            outputs = ArrayPool<float>.Shared.Rent(request.Rows * model.OutputSize);
+            outputs = RequestBuffers<float>.Rent(request.Rows * model.OutputSize);
             if (predict) await model.PredictAsync(request, outputs).ConfigureAwait(false);
             else FillFloor(request, outputs.AsSpan(0, request.Rows * model.OutputSize));
             WriteAnswer(context, model, request, outputs);
@@ -89,9 +91,9 @@ internal static class InferenceEndpoints
         }
         finally
         {
-            if (outputs is not null) ArrayPool<float>.Shared.Return(outputs);
+            if (outputs is not null) RequestBuffers<float>.Return(outputs);
             request?.Dispose();
-            if (body is not null) ArrayPool<byte>.Shared.Return(body);
+            if (body is not null) RequestBuffers<byte>.Return(body);
             // The floor is a benchmarking aid: counting it would mix its requests into the model's figures.
             if (predict) model.Metrics.RecordRequest(outcome, Stopwatch.GetTimestamp() - started);
         }
@@ -123,11 +125,11 @@ internal static class InferenceEndpoints
     }
 
     // POST /v2/repository/models/{name}/load: re-reads the model's file (the body, if any, is not used).
-    public static Task Load(HttpContext context)
+    public Task Load(HttpContext context)
     {
         ServedModel? model = Find(context, out string name);
         if (model is null) return UnknownModel(context, name);
-        string? failure = model.TryReload(Logger(context));
+        string? failure = model.TryReload(_logger);
         if (failure is not null)
             return Refuse(context, name, StatusCodes.Status400BadRequest, "reloading " + model.Path + " failed, the previous model still serves: " + failure);
         context.Response.StatusCode = StatusCodes.Status200OK;
@@ -157,21 +159,18 @@ internal static class InferenceEndpoints
         }
     }
 
-    private static ServedModel? Find(HttpContext context, out string name)
+    private ServedModel? Find(HttpContext context, out string name)
     {
         name = context.Request.RouteValues["name"] as string ?? "";
-        return context.RequestServices.GetRequiredService<ModelRegistry>().Find(name);
+        return registry.Find(name);
     }
 
-    private static ILogger Logger(HttpContext context) =>
-        context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(InferenceEndpoints));
-
-    private static Task UnknownModel(HttpContext context, string name) =>
+    private Task UnknownModel(HttpContext context, string name) =>
         Refuse(context, name, StatusCodes.Status404NotFound, "unknown model \"" + name + "\"");
 
-    private static Task Refuse(HttpContext context, string name, int status, string message)
+    private Task Refuse(HttpContext context, string name, int status, string message)
     {
-        HostingLog.RequestRefused(Logger(context), name, status, message);
+        HostingLog.RequestRefused(_logger, name, status, message);
         context.Response.StatusCode = status;
         context.Response.ContentType = JsonContentType;
         ProtocolJson.WriteError(context.Response.BodyWriter, message);

@@ -1,15 +1,14 @@
-using System.Buffers;
 using System.Globalization;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Backprop.Simd.Hosting;
 
-/// <summary>Reads a whole request body into a buffer rented from <see cref="ArrayPool{T}.Shared"/>, refusing more than a limit.</summary>
+/// <summary>Reads a whole request body into a buffer rented from <see cref="RequestBuffers{T}"/>, refusing more than a limit.</summary>
 internal static class RequestBody
 {
     private const int FirstBufferBytes = 16 * 1024;
 
-    /// <summary>The body and its length; the caller returns the buffer to <see cref="ArrayPool{T}.Shared"/>.</summary>
+    /// <summary>The body and its length; the caller returns the buffer to <see cref="RequestBuffers{T}"/>.</summary>
     /// <exception cref="InferRequestException">The body is longer than <paramref name="maxBytes"/> (413).</exception>
     // A ValueTask: a body that arrived with the headers is read without an await that waits, so this allocates nothing.
     public static async ValueTask<(byte[] Buffer, int Length)> ReadAsync(HttpContext context, long maxBytes, CancellationToken cancellation)
@@ -19,7 +18,7 @@ internal static class RequestBody
         // Kestrel's own limit (30 MB by default) would answer first if it were lower than ours; ours decides.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = maxBytes + 1;
 
-        byte[] buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(declared ?? FirstBufferBytes, maxBytes) + 1);
+        byte[] buffer = RequestBuffers<byte>.Rent((int)Math.Min(declared ?? FirstBufferBytes, maxBytes) + 1);
         int length = 0;
         try
         {
@@ -28,9 +27,9 @@ internal static class RequestBody
                 if (length == buffer.Length)
                 {
                     if (length > maxBytes) throw TooLarge(maxBytes);
-                    byte[] larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(2L * buffer.Length, maxBytes + 1));
+                    byte[] larger = RequestBuffers<byte>.Rent((int)Math.Min(2L * buffer.Length, maxBytes + 1));
                     buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    RequestBuffers<byte>.Return(buffer);
                     buffer = larger;
                 }
                 int read = await context.Request.Body.ReadAsync(buffer.AsMemory(length), cancellation).ConfigureAwait(false);
@@ -43,13 +42,13 @@ internal static class RequestBody
         catch (BadHttpRequestException kestrel)
         {
             // Kestrel reads a chunked body ahead of us, so its limit (ours + 1) can trip before our count does.
-            ArrayPool<byte>.Shared.Return(buffer);
+            RequestBuffers<byte>.Return(buffer);
             throw kestrel.StatusCode == StatusCodes.Status413PayloadTooLarge ? TooLarge(maxBytes)
                 : new InferRequestException(kestrel.StatusCode, "the request body could not be read: " + kestrel.Message);
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            RequestBuffers<byte>.Return(buffer);
             throw;
         }
     }

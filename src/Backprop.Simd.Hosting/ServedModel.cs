@@ -111,7 +111,7 @@ internal sealed class ServedModel : IDisposable
     public int OutputSize => Model.Current.OutputSize;
 
     /// <summary>Predicts the request into <paramref name="outputs"/>: through the batcher when batching is on, else at once.</summary>
-    public Task PredictAsync(InferRequest request, float[] outputs)
+    public ValueTask PredictAsync(InferRequest request, float[] outputs)
     {
         if (Batcher is not null) return Batcher.PredictAsync(request, outputs);
         InferenceSession<float> session = _sessions.TryTake(out InferenceSession<float>? pooled) ? pooled
@@ -125,7 +125,7 @@ internal sealed class ServedModel : IDisposable
         {
             _sessions.Add(session);
         }
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
     public void Dispose() => Batcher?.Dispose();

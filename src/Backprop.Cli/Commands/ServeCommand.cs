@@ -93,6 +93,10 @@ internal static class ServeCommand
         builder.WebHost.UseUrls(addresses);
         // The command prints its own start-up line; the host's informational lines would only repeat it.
         builder.Logging.SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning);
+        // With any level of this category on, the host opens a log scope and starts an Activity for every request (five
+        // objects, ~600 B, alive while the request waits for its batch). Its lines are each request's start and end
+        // (Information) and start-up failures, which StartAsync throws to the command anyway; a request's errors are Kestrel's.
+        if (!verbose) builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Services.AddBackpropModel(name ?? Path.GetFileNameWithoutExtension(modelPath), modelPath, options =>
         {
             options.MaxRowsPerRequest = maxRows;

@@ -11,7 +11,7 @@ public class DynamicBatcherTests
 {
     private static InferRequest RequestOf(Dataset digits, int first, int rows)
     {
-        float[] values = System.Buffers.ArrayPool<float>.Shared.Rent(rows * digits.FeatureCount);
+        float[] values = RequestBuffers<float>.Rent(rows * digits.FeatureCount);
         for (int row = 0; row < rows; row++) digits.Row(first + row).CopyTo(values.AsSpan(row * digits.FeatureCount));
         return new InferRequest(null, values, rows, digits.FeatureCount);
     }
@@ -39,7 +39,7 @@ public class DynamicBatcherTests
             requests[caller] = RequestOf(digits, caller * 7, 1 + caller % 3);
             outputs[caller] = new float[requests[caller].Rows * ServeModelFile.Outputs];
         }
-        for (int caller = 0; caller < Callers; caller++) answers[caller] = batcher.PredictAsync(requests[caller], outputs[caller]);
+        for (int caller = 0; caller < Callers; caller++) answers[caller] = batcher.PredictAsync(requests[caller], outputs[caller]).AsTask();
         await Task.WhenAll(answers);
 
         for (int caller = 0; caller < Callers; caller++)
@@ -55,6 +55,40 @@ public class DynamicBatcherTests
         Assert.Equal(batcher.Batches, BatchPasses(counts));
         Assert.Equal(requests.Sum(request => (long)request.Rows), counts.PredictedRows);
         Assert.Equal(counts.PredictedRows, counts.BatchRows.Sum);
+    }
+
+    [Fact]
+    public async Task Pooled_items_reused_under_concurrent_load_give_every_caller_exactly_its_own_rows()
+    {
+        using var folder = new TempFolder();
+        string path = ServeModelFile.Save(folder);
+        Dataset digits = Datasets.Digits();
+        var model = new PublishedModel<float>(FrozenModel<float>.From(NativeModelFormat.Load<float>(path)));
+        InferenceSession<float> oracle = ServeModelFile.Oracle(path);
+        float[][] expected = Enumerable.Range(0, digits.SampleCount).Select(row => oracle.Predict(digits.Row(row)).ToArray()).ToArray();
+        using var metrics = new ServingMetrics();
+        using var batcher = new DynamicBatcher(model, maxRows: 8, maxQueueDelayMicroseconds: 200, new ModelMetrics("test", metrics));
+
+        // Each caller awaits one request before sending the next, so the batcher's items go back to its pool and are
+        // handed to other callers while batches are still running: a mixed-up item would give a caller another's rows.
+        const int Callers = 16, RequestsEach = 150;
+        int[] wrong = new int[Callers];
+        await Task.WhenAll(Enumerable.Range(0, Callers).Select(caller => Task.Run(async () =>
+        {
+            for (int request = 0; request < RequestsEach; request++)
+            {
+                int rows = 1 + (caller + request) % 3, first = (caller * RequestsEach + request) * 7 % (digits.SampleCount - rows);
+                using InferRequest input = RequestOf(digits, first, rows);
+                float[] outputs = new float[rows * ServeModelFile.Outputs];
+                await batcher.PredictAsync(input, outputs);
+                for (int row = 0; row < rows; row++)
+                    if (!expected[first + row].AsSpan().SequenceEqual(outputs.AsSpan(row * ServeModelFile.Outputs, ServeModelFile.Outputs))) wrong[caller]++;
+            }
+        })));
+
+        Assert.Equal(new int[Callers], wrong);
+        Assert.Equal(Callers * RequestsEach, batcher.Requests);
+        Assert.True(batcher.Batches < batcher.Requests, batcher.Batches + " batches for " + batcher.Requests + " requests: nothing was coalesced");
     }
 
     [Fact]
