@@ -214,14 +214,16 @@ public sealed class DataParallelTests(ITestOutputHelper output)
         {
             long[][] bytes = InProcessCommunicator.RunOnEveryRank(2, communicator =>
             {
-                // Warm up until an epoch after the first allocated nothing on every rank (tiering and on-stack
-                // replacement settle in their own time; see SteadyState), deciding together so that every rank runs
-                // the same collectives.
+                // Warm up until an epoch after the first allocated nothing on every rank, three runs in a row and for
+                // at least SteadyState's 300 ms (tiering and on-stack replacement settle in their own time, later when
+                // other tests keep the JIT busy; see SteadyState), deciding together so that every rank runs the same
+                // collectives.
                 var settled = new double[1];
-                for (int round = 0, quiet = 0; round < 60 && quiet < 3; round++)
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                for (int round = 0, quiet = 0; round < 600 && (quiet < 3 || clock.ElapsedMilliseconds < 300); round++)
                 {
                     FitResult warm = Train(data, 64, 4, new DataParallel(communicator) { Reduction = reduction }).Result;
-                    settled[0] = warm.History.Skip(1).All(m => m.AllocatedBytes == 0) ? 0 : 1;
+                    settled[0] = warm.History.Skip(1).All(m => m.AllocatedBytes == 0) && clock.ElapsedMilliseconds >= 300 ? 0 : 1;
                     communicator.AllReduceSum<double>(settled);
                     quiet = settled[0] == 0 ? quiet + 1 : 0;
                 }
