@@ -253,7 +253,7 @@ public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
             }
             else if (useLabels)
             {
-                MiniBatch.Gather(features, Training.Labels.Span, indices, featureBatch, _labelBatch);
+                MiniBatch.Gather(features, Training.Labels.Span, indices, featureBatch, _labelBatch, Trainer.Pool);
                 labels = _labelBatch.AsSpan(0, rows);
                 loss = Trainer.Step(x, labels, weights);
                 correct += Evaluation.CountCorrect(Trainer.LastOutputs, labels, _predicted);
@@ -262,7 +262,7 @@ public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
             {
                 ReadOnlySpan2D<T> allTargets = Training.Targets.Span;
                 var targetBatch = new Span2D<T>(_targetBatch, _batchSize, allTargets.Width);
-                MiniBatch.Gather(features, allTargets, indices, featureBatch, targetBatch);
+                MiniBatch.Gather(features, allTargets, indices, featureBatch, targetBatch, Trainer.Pool);
                 loss = Trainer.Step(x, targetBatch[..rows, ..], weights);
             }
             double weight = Evaluation.LossDenominator(rows, labels, weights, Trainer.ClassWeights);
@@ -338,13 +338,13 @@ public sealed class FitLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
             for (int i = 0; i < rows; i++) _labelBatch[i] = allLabels[indices[i]];
             labels = _labelBatch.AsSpan(0, rows);
             myLabels = labels.Slice(start, count);
-            MiniBatch.Gather(Training.Features.Span, allLabels, mine, featureBatch, _labelBatch.AsSpan(start, count));
+            MiniBatch.Gather(Training.Features.Span, allLabels, mine, featureBatch, _labelBatch.AsSpan(start, count), Trainer.Pool);
         }
         else
         {
             ReadOnlySpan2D<T> allTargets = Training.Targets.Span;
             var targetBatch = new Span2D<T>(_targetBatch, _batchSize, allTargets.Width);
-            MiniBatch.Gather(Training.Features.Span, allTargets, mine, featureBatch, targetBatch);
+            MiniBatch.Gather(Training.Features.Span, allTargets, mine, featureBatch, targetBatch, Trainer.Pool);
             myTargets = targetBatch[..count, ..];
         }
         double total = Evaluation.LossDenominator(rows, labels, weights, Trainer.ClassWeights);

@@ -1,4 +1,6 @@
 using System.Numerics;
+using Backprop.Simd.Kernels;
+using Backprop.Simd.Threading;
 using CommunityToolkit.HighPerformance;
 
 namespace Backprop.Simd.Training;
@@ -21,13 +23,18 @@ public static class MiniBatch
     /// <exception cref="ArgumentException">Sizes disagree.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An index is outside the data set.</exception>
     public static void Gather<T>(ReadOnlySpan2D<T> features, ReadOnlySpan<int> labels, ReadOnlySpan<int> indices,
-        Span2D<T> featureBatch, Span<int> labelBatch) where T : unmanaged, IFloatingPointIeee754<T>
+        Span2D<T> featureBatch, Span<int> labelBatch) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Gather(features, labels, indices, featureBatch, labelBatch, pool: null);
+
+    // The fit loop's gather: the feature rows shared with the trainer's pool when it has one.
+    internal static void Gather<T>(ReadOnlySpan2D<T> features, ReadOnlySpan<int> labels, ReadOnlySpan<int> indices,
+        Span2D<T> featureBatch, Span<int> labelBatch, WorkerPool? pool) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (labels.Length != features.Height)
             throw new ArgumentException("labels has " + labels.Length + " entries but features has " + features.Height + " rows.", nameof(labels));
         if (labelBatch.Length < indices.Length)
             throw new ArgumentException("labelBatch holds " + labelBatch.Length + " labels but " + indices.Length + " are gathered.", nameof(labelBatch));
-        GatherRows(features, indices, featureBatch, nameof(featureBatch));
+        GatherRows(features, indices, featureBatch, nameof(featureBatch), pool);
         for (int i = 0; i < indices.Length; i++) labelBatch[i] = labels[indices[i]];
     }
 
@@ -36,16 +43,24 @@ public static class MiniBatch
     /// <exception cref="ArgumentException">Sizes disagree.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An index is outside the data set.</exception>
     public static void Gather<T>(ReadOnlySpan2D<T> features, ReadOnlySpan2D<T> targets, ReadOnlySpan<int> indices,
-        Span2D<T> featureBatch, Span2D<T> targetBatch) where T : unmanaged, IFloatingPointIeee754<T>
+        Span2D<T> featureBatch, Span2D<T> targetBatch) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Gather(features, targets, indices, featureBatch, targetBatch, pool: null);
+
+    internal static void Gather<T>(ReadOnlySpan2D<T> features, ReadOnlySpan2D<T> targets, ReadOnlySpan<int> indices,
+        Span2D<T> featureBatch, Span2D<T> targetBatch, WorkerPool? pool) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (targets.Height != features.Height)
             throw new ArgumentException("targets has " + targets.Height + " rows but features has " + features.Height + ".", nameof(targets));
-        GatherRows(features, indices, featureBatch, nameof(featureBatch));
-        GatherRows(targets, indices, targetBatch, nameof(targetBatch));
+        GatherRows(features, indices, featureBatch, nameof(featureBatch), pool);
+        GatherRows(targets, indices, targetBatch, nameof(targetBatch), pool: null);
     }
 
-    private static void GatherRows<T>(ReadOnlySpan2D<T> source, ReadOnlySpan<int> indices, Span2D<T> destination,
-        string destinationName)
+    // Below this many bytes a gather is over before a worker would have joined it.
+    private const long MinimumParallelBytes = 64 * 1024;
+
+    // Every index is checked before any row is copied, so a bad one leaves the batch as it was.
+    private static unsafe void GatherRows<T>(ReadOnlySpan2D<T> source, ReadOnlySpan<int> indices, Span2D<T> destination,
+        string destinationName, WorkerPool? pool) where T : unmanaged
     {
         if (destination.Width != source.Width || destination.Height < indices.Length)
         {
@@ -57,7 +72,20 @@ public static class MiniBatch
             int row = indices[i];
             if ((uint)row >= (uint)source.Height)
                 throw new ArgumentOutOfRangeException(nameof(indices), row, "Index " + i + " names row " + row + " of a data set with " + source.Height + " rows.");
-            source.GetRowSpan(row).CopyTo(destination.GetRowSpan(i));
+        }
+        int rows = indices.Length;
+        if (pool is not { ThreadCount: > 1 } || (long)rows * source.Width * sizeof(T) < MinimumParallelBytes)
+        {
+            for (int i = 0; i < rows; i++) source.GetRowSpan(indices[i]).CopyTo(destination.GetRowSpan(i));
+            return;
+        }
+        int rowsPerPart = Sizes.CeilDiv(rows, pool.ThreadCount);
+        fixed (T* from = &source.DangerousGetReference())
+        fixed (int* order = indices)
+        fixed (T* to = &destination.DangerousGetReference())
+        {
+            var job = new GatherRowsJob<T>(from, Check.Stride(source), order, to, Check.Stride<T>(destination), source.Width, rows, rowsPerPart);
+            pool.Run(ref job, Sizes.CeilDiv(rows, rowsPerPart));
         }
     }
 }
