@@ -99,10 +99,10 @@ public sealed unsafe class WorkerPool : IDisposable
         // Only parts already running are left: wait for them at full attention, yielding the core only when a worker
         // has been descheduled mid-part (an oversubscribed machine).
         long yieldAfter = Stopwatch.GetTimestamp() + (SpinTicks / 20);
-        while (Volatile.Read(ref _unfinishedParts) > 0)
+        for (int pause = 1; Volatile.Read(ref _unfinishedParts) > 0; pause++)
         {
             Pause();
-            if (Stopwatch.GetTimestamp() > yieldAfter) Thread.Yield();
+            if (pause % PausesPerClockRead == 0 && Stopwatch.GetTimestamp() > yieldAfter) Thread.Yield();
         }
         _work = null;
 
