@@ -212,12 +212,12 @@ public sealed class FrozenModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     private unsafe void ShareColumns(WorkerPool pool, int l, ReadOnlySpan2D<T> x, Span2D<T> y)
     {
         int panelWidth = MatVec.PanelWidth<T>(Variant), panels = y.Width / panelWidth;
-        int parts = Math.Min(pool.ThreadCount, panels), columnsPerPart = (panels + parts - 1) / parts * panelWidth;
+        int parts = Math.Min(pool.ThreadCount, panels), columnsPerPart = Sizes.CeilDiv(panels, parts) * panelWidth;
         fixed (T* input = &x.DangerousGetReference())
         fixed (T* output = &y.DangerousGetReference())
         {
             var job = new PredictColumnsJob<T>(this, l, input, Check.Stride(x), x.Height, x.Width, output, y.Width, columnsPerPart);
-            pool.Run(ref job, (y.Width + columnsPerPart - 1) / columnsPerPart);
+            pool.Run(ref job, Sizes.CeilDiv(y.Width, columnsPerPart));
         }
     }
 
