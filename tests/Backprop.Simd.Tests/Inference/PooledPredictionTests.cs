@@ -31,39 +31,45 @@ public class PooledPredictionTests
             new Span2D<float>(shared, 1024, 10)), calls: 200));
     }
 
-    public static TheoryData<SimdVariant, WeightFormat> Formats()
+    // W1, and a shape that is no multiple of any vector width, whose first layer splits into unequal parts (320 padded
+    // columns: 5 AVX-512 panels, 10 AVX2 panels, cut 4 + 4 + 2 for three threads).
+    public static TheoryData<SimdVariant, WeightFormat, int> Formats()
     {
-        var cases = new TheoryData<SimdVariant, WeightFormat>();
+        var cases = new TheoryData<SimdVariant, WeightFormat, int>();
         foreach (SimdVariant variant in SimdSupport.All)
         foreach (WeightFormat format in Enum.GetValues<WeightFormat>())
-            cases.Add(variant, format);
+        foreach (int inputs in (int[])[784, 781])
+            cases.Add(variant, format, inputs);
         return cases;
     }
 
     [Theory]
     [MemberData(nameof(Formats))]
-    public void Batches_below_the_minimum_shared_by_columns_give_each_row_its_single_thread_bits(SimdVariant variant, WeightFormat format)
+    public void Batches_below_the_minimum_shared_by_columns_give_each_row_its_single_thread_bits(SimdVariant variant, WeightFormat format,
+        int inputs)
     {
-        var network = new Network<float>(784, InferenceReference.W1, seed: 1);
+        Dense[] layers = inputs == 784 ? InferenceReference.W1 : [new Dense(300, Activation.Relu), new Dense(7)];
+        int outputs = layers[^1].Units;
+        var network = new Network<float>(inputs, layers, seed: 1);
         FrozenModel<float> model = FrozenModel<float>.From(network, variant, format);
-        Assert.True(model.SharesColumns(0), "W1's first layer should be shared by columns");
+        Assert.True(model.SharesColumns(0), "the first layer should be shared by columns");
         const int maxRows = InferenceSession<float>.MinimumParallelRows - 1;
-        float[] x = InferenceReference.RandomRow(new Xoshiro256StarStar(5), maxRows * 784);
-        var alone = new float[maxRows * 10];
+        float[] x = InferenceReference.RandomRow(new Xoshiro256StarStar(5), maxRows * inputs);
+        var alone = new float[maxRows * outputs];
         InferenceSession<float> single = model.CreateSession();
-        for (int r = 0; r < maxRows; r++) single.Predict(x.AsSpan(r * 784, 784), alone.AsSpan(r * 10, 10));
+        for (int r = 0; r < maxRows; r++) single.Predict(x.AsSpan(r * inputs, inputs), alone.AsSpan(r * outputs, outputs));
 
         foreach (int threads in (int[])[2, 3])
         {
             using var pool = new WorkerPool(threads);
             InferenceSession<float> session = model.CreateSession(maxRows);
             session.Pool = pool;
-            Assert.True(alone.AsSpan(0, 10).SequenceEqual(session.Predict(x.AsSpan(0, 784))), $"{variant} {format}, {threads} threads: one row");
-            var shared = new float[maxRows * 10];
+            Assert.True(alone.AsSpan(0, outputs).SequenceEqual(session.Predict(x.AsSpan(0, inputs))), $"{variant} {format}, {threads} threads: one row");
+            var shared = new float[maxRows * outputs];
             for (int batch = 1; batch <= maxRows; batch++)
             {
-                session.Predict(new ReadOnlySpan2D<float>(x, batch, 784), new Span2D<float>(shared, batch, 10));
-                Assert.True(alone.AsSpan(0, batch * 10).SequenceEqual(shared.AsSpan(0, batch * 10)),
+                session.Predict(new ReadOnlySpan2D<float>(x, batch, inputs), new Span2D<float>(shared, batch, outputs));
+                Assert.True(alone.AsSpan(0, batch * outputs).SequenceEqual(shared.AsSpan(0, batch * outputs)),
                     $"{variant} {format}, {threads} threads: a batch of {batch} differs from its rows predicted alone");
             }
         }

@@ -30,7 +30,7 @@ public class MiniBatchTests
     [Fact]
     public void A_gather_shared_by_a_pool_copies_the_same_rows_and_a_bad_index_copies_none()
     {
-        const int rows = 5000, width = 784, batch = 127;
+        const int rows = 5000, width = 781, batch = 127;
         var random = new Randomness.Xoshiro256StarStar(9);
         float[] data = new float[rows * width];
         for (int i = 0; i < data.Length; i++) data[i] = (float)random.NextUniform(-1, 1);
