@@ -167,12 +167,16 @@ internal sealed class DynamicBatcher : IDisposable, IThreadPoolWorkItem
         // plus the delay; with none announced the pass starts at once.
         int expected = 1 + Volatile.Read(ref _announced);
         long deadline = first.Arrival + _delayTicks;
+        bool yielded = false;
         while (rows < _maxRows)
         {
             if (!_queue.TryDequeue(out BatchItem? next))
             {
-                if (_batch.Count >= expected || Volatile.Read(ref _announced) == 0 || Volatile.Read(ref _disposed) != 0
-                    || Stopwatch.GetTimestamp() >= deadline) break;
+                bool waiting = _batch.Count < expected && Volatile.Read(ref _announced) > 0;
+                // Once per pass, even with nothing announced: requests whose threads are ready to run on this machine
+                // (Kestrel's, parsing) get the core for one turn and join, and the yield is free when none is ready.
+                if ((!waiting && yielded) || Volatile.Read(ref _disposed) != 0 || Stopwatch.GetTimestamp() >= deadline) break;
+                yielded = true;
                 Thread.Yield(); // the announced requests are parsed on this machine's other threads: let them run
                 continue;
             }
