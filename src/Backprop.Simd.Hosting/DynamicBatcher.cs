@@ -19,7 +19,8 @@ namespace Backprop.Simd.Hosting;
 /// <remarks>
 /// The queue delay is an upper bound, not a wait: a pass waits for more rows only while requests announced by the
 /// endpoint (<see cref="Announce"/>: their bodies are still being read or parsed) have not queued yet, for at most as many
-/// as were announced when it began, and never beyond its oldest request's arrival plus the delay.
+/// as were announced when it began, and never beyond its oldest request's arrival plus the delay; with none announced it
+/// yields once, so that requests other threads are already parsing can join.
 /// When the model has been busy for longer than it has been idle (the gap since the last pass is shorter than that
 /// pass), a new leader hands its pass to the thread pool at once rather than predicting inline, so that back-to-back
 /// callers coalesce. Each queued request rides in a pooled <see cref="BatchItem"/> that is its own awaitable, so a
@@ -173,11 +174,12 @@ internal sealed class DynamicBatcher : IDisposable, IThreadPoolWorkItem
             if (!_queue.TryDequeue(out BatchItem? next))
             {
                 bool waiting = _batch.Count < expected && Volatile.Read(ref _announced) > 0;
-                // Once per pass, even with nothing announced: requests whose threads are ready to run on this machine
-                // (Kestrel's, parsing) get the core for one turn and join, and the yield is free when none is ready.
+                // Yield while announced requests are parsed on this machine's other threads, and once per pass even
+                // with none announced: requests whose threads are ready to run get the core for one turn and join, and
+                // the yield is free when none is ready.
                 if ((!waiting && yielded) || Volatile.Read(ref _disposed) != 0 || Stopwatch.GetTimestamp() >= deadline) break;
                 yielded = true;
-                Thread.Yield(); // the announced requests are parsed on this machine's other threads: let them run
+                Thread.Yield();
                 continue;
             }
             if (rows + next.Request.Rows > _maxRows)
