@@ -67,6 +67,9 @@ internal sealed class InferenceEndpoints(ModelRegistry registry, ILoggerFactory 
         byte[]? body = null;
         InferRequest? request = null;
         float[]? outputs = null;
+        // A request the batcher knows is coming is one a pass may wait for; it stops counting as it queues.
+        DynamicBatcher? announcedTo = predict ? model.Batcher : null;
+        announcedTo?.Announce();
         try
         {
             long? headerLength = HeaderLength(context);
@@ -74,7 +77,9 @@ internal sealed class InferenceEndpoints(ModelRegistry registry, ILoggerFactory 
                 .ConfigureAwait(false);
             request = Parse(model, body, length, headerLength);
             outputs = RequestBuffers<float>.Rent(request.Rows * model.OutputSize);
-            if (predict) await model.PredictAsync(request, outputs).ConfigureAwait(false);
+            bool announced = announcedTo is not null;
+            announcedTo = null; // from here the batcher ends the announcement, once the request is queued
+            if (predict) await model.PredictAsync(request, outputs, announced).ConfigureAwait(false);
             else FillFloor(request, outputs.AsSpan(0, request.Rows * model.OutputSize));
             WriteAnswer(context, model, request, outputs);
             outcome = InferOutcome.Ok;
@@ -91,6 +96,7 @@ internal sealed class InferenceEndpoints(ModelRegistry registry, ILoggerFactory 
         }
         finally
         {
+            announcedTo?.Withdraw();
             if (outputs is not null) RequestBuffers<float>.Return(outputs);
             request?.Dispose();
             if (body is not null) RequestBuffers<byte>.Return(body);

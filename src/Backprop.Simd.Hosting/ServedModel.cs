@@ -111,9 +111,12 @@ internal sealed class ServedModel : IDisposable
     public int OutputSize => Model.Current.OutputSize;
 
     /// <summary>Predicts the request into <paramref name="outputs"/>: through the batcher when batching is on, else at once.</summary>
-    public ValueTask PredictAsync(InferRequest request, float[] outputs)
+    /// <param name="request">The rows.</param>
+    /// <param name="outputs">At least rows × outputs long.</param>
+    /// <param name="announced">Whether the request was announced to the batcher (<see cref="DynamicBatcher.Announce"/>).</param>
+    public ValueTask PredictAsync(InferRequest request, float[] outputs, bool announced = false)
     {
-        if (Batcher is not null) return Batcher.PredictAsync(request, outputs);
+        if (Batcher is not null) return Batcher.PredictAsync(request, outputs, announced);
         InferenceSession<float> session = _sessions.TryTake(out InferenceSession<float>? pooled) ? pooled
             : Model.CreateSession(Options.SessionBatchRows);
         try
