@@ -19,8 +19,10 @@ namespace Backprop.Simd.Hosting;
 /// <remarks>
 /// The queue delay is an upper bound, not a wait: a pass waits for more rows only while requests announced by the
 /// endpoint (<see cref="Announce"/>: their bodies are still being read or parsed) have not queued yet, for at most as many
-/// as were announced when it began, and never beyond its oldest request's arrival plus the delay; with none announced it
-/// yields once, so that requests other threads are already parsing can join.
+/// as were announced when it began, or, while it holds a single request, while another client is active (one that sent a
+/// request within the last ten queue delays: its next request is likely on its way); never beyond its oldest request's
+/// arrival plus the delay. With neither it yields once, so that requests other threads are already parsing can join, so a
+/// lone client is answered at once and never waits out the delay.
 /// When the model has been busy for longer than it has been idle (the gap since the last pass is shorter than that
 /// pass), a new leader hands its pass to the thread pool at once rather than predicting inline, so that back-to-back
 /// callers coalesce. Each queued request rides in a pooled <see cref="BatchItem"/> that is its own awaitable, so a
@@ -49,6 +51,10 @@ internal sealed class DynamicBatcher : IDisposable, IThreadPoolWorkItem
     private long _lastPassEnd, _lastPassTicks;
     // Requests announced by the endpoint (their bodies are being read and parsed) and not queued yet.
     private int _announced;
+    // The two most recent distinct clients the passes have taken requests from, and when; read and written holding the flag.
+    private int _latestClient, _previousClient;
+    private long _latestClientSeen = long.MinValue, _previousClientSeen = long.MinValue;
+    private readonly long _activeClientTicks;
     private long _batches, _requests;
 
     public DynamicBatcher(PublishedModel<float> model, int maxRows, int maxQueueDelayMicroseconds, ModelMetrics metrics)
@@ -62,6 +68,7 @@ internal sealed class DynamicBatcher : IDisposable, IThreadPoolWorkItem
         _inputs = new float[maxRows * _features];
         _outputs = new float[maxRows * _width];
         _delayTicks = maxQueueDelayMicroseconds * Stopwatch.Frequency / 1_000_000;
+        _activeClientTicks = 10 * _delayTicks;
     }
 
     /// <summary>Batches run so far.</summary>
@@ -75,12 +82,14 @@ internal sealed class DynamicBatcher : IDisposable, IThreadPoolWorkItem
     /// The answer must be awaited exactly once (its item goes back to the pool when it is). It is already complete when
     /// this caller led the pass that answered it. <paramref name="announced"/>: the request was announced
     /// (<see cref="Announce"/>); it stops counting once queued, so a waiting pass never sees it in neither place.
+    /// <paramref name="client"/>: a key for the caller's connection, so that a pass can tell one busy client from several
+    /// (0 when unknown: all such callers count as one client).
     /// </remarks>
-    public ValueTask PredictAsync(InferRequest request, float[] outputs, bool announced = false)
+    public ValueTask PredictAsync(InferRequest request, float[] outputs, bool announced = false, int client = 0)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         BatchItem item = _items.Get();
-        ValueTask answer = item.Start(request, outputs, Stopwatch.GetTimestamp());
+        ValueTask answer = item.Start(request, outputs, client, Stopwatch.GetTimestamp());
         _queue.Enqueue(item);
         if (announced) Interlocked.Decrement(ref _announced);
         if (Interlocked.CompareExchange(ref _passing, 1, 0) != 0)
@@ -163,9 +172,11 @@ internal sealed class DynamicBatcher : IDisposable, IThreadPoolWorkItem
         }
         _batch.Clear();
         _batch.Add(first);
+        SawClient(first);
         int rows = first.Request.Rows;
         // The requests announced now are expected, while any is still announced and no later than the oldest's arrival
-        // plus the delay; with none announced the pass starts at once.
+        // plus the delay; so is another active client's next request while the batch holds one; with neither the pass
+        // starts at once.
         int expected = 1 + Volatile.Read(ref _announced);
         long deadline = first.Arrival + _delayTicks;
         bool yielded = false;
@@ -173,7 +184,8 @@ internal sealed class DynamicBatcher : IDisposable, IThreadPoolWorkItem
         {
             if (!_queue.TryDequeue(out BatchItem? next))
             {
-                bool waiting = _batch.Count < expected && Volatile.Read(ref _announced) > 0;
+                bool waiting = (_batch.Count < expected && Volatile.Read(ref _announced) > 0)
+                    || (_batch.Count == 1 && AnotherClientActive(first.Client, first.Arrival));
                 // Yield while announced requests are parsed on this machine's other threads, and once per pass even
                 // with none announced: requests whose threads are ready to run get the core for one turn and join, and
                 // the yield is free when none is ready.
@@ -188,6 +200,7 @@ internal sealed class DynamicBatcher : IDisposable, IThreadPoolWorkItem
                 break;
             }
             _batch.Add(next);
+            SawClient(next);
             rows += next.Request.Rows;
         }
         bool answersOwn = own is not null && _batch.Contains(own);
@@ -251,6 +264,24 @@ internal sealed class DynamicBatcher : IDisposable, IThreadPoolWorkItem
         else item.Fail(failure);
     }
 
+    private void SawClient(BatchItem item)
+    {
+        if (item.Client != _latestClient)
+        {
+            _previousClient = _latestClient;
+            _previousClientSeen = _latestClientSeen;
+            _latestClient = item.Client;
+        }
+        _latestClientSeen = Math.Max(_latestClientSeen, item.Arrival);
+    }
+
+    // Whether a client other than this one sent a request within the active window before now.
+    private bool AnotherClientActive(int client, long now)
+    {
+        long seen = client != _latestClient ? _latestClientSeen : _previousClientSeen;
+        return seen != long.MinValue && now - seen <= _activeClientTicks;
+    }
+
     // What the next leader decides by: how long this pass took and when it ended.
     private void Finish(long started)
     {
@@ -272,13 +303,17 @@ internal sealed class DynamicBatcher : IDisposable, IThreadPoolWorkItem
 
         public float[] Outputs { get; private set; } = null!;
 
+        /// <summary>The caller's connection key (<see cref="PredictAsync"/>).</summary>
+        public int Client { get; private set; }
+
         /// <summary>When the request was queued (<see cref="Stopwatch.GetTimestamp"/>): its wait is bounded from here.</summary>
         public long Arrival { get; private set; }
 
-        public ValueTask Start(InferRequest request, float[] outputs, long arrival)
+        public ValueTask Start(InferRequest request, float[] outputs, int client, long arrival)
         {
             Request = request;
             Outputs = outputs;
+            Client = client;
             Arrival = arrival;
             return new ValueTask(this, _completion.Version);
         }

@@ -79,7 +79,8 @@ internal sealed class InferenceEndpoints(ModelRegistry registry, ILoggerFactory 
             outputs = RequestBuffers<float>.Rent(request.Rows * model.OutputSize);
             bool announced = announcedTo is not null;
             announcedTo = null; // from here the batcher ends the announcement, once the request is queued
-            if (predict) await model.PredictAsync(request, outputs, announced).ConfigureAwait(false);
+            // The connection is the client: its next request follows this answer, which a batcher may wait for.
+            if (predict) await model.PredictAsync(request, outputs, announced, context.Connection.Id.GetHashCode()).ConfigureAwait(false);
             else FillFloor(request, outputs.AsSpan(0, request.Rows * model.OutputSize));
             WriteAnswer(context, model, request, outputs);
             outcome = InferOutcome.Ok;

@@ -114,9 +114,10 @@ internal sealed class ServedModel : IDisposable
     /// <param name="request">The rows.</param>
     /// <param name="outputs">At least rows × outputs long.</param>
     /// <param name="announced">Whether the request was announced to the batcher (<see cref="DynamicBatcher.Announce"/>).</param>
-    public ValueTask PredictAsync(InferRequest request, float[] outputs, bool announced = false)
+    /// <param name="client">A key for the caller's connection, for the batcher (0 when unknown).</param>
+    public ValueTask PredictAsync(InferRequest request, float[] outputs, bool announced = false, int client = 0)
     {
-        if (Batcher is not null) return Batcher.PredictAsync(request, outputs, announced);
+        if (Batcher is not null) return Batcher.PredictAsync(request, outputs, announced, client);
         InferenceSession<float> session = _sessions.TryTake(out InferenceSession<float>? pooled) ? pooled
             : Model.CreateSession(Options.SessionBatchRows);
         try

@@ -130,6 +130,42 @@ public class DynamicBatcherTests
     }
 
     [Fact]
+    public async Task A_lone_request_waits_for_the_next_request_of_another_active_client_not_for_the_whole_delay()
+    {
+        // A 5 s delay: the test fails by taking it, not by a race.
+        using Fixture fixture = new(maxRows: 8, maxQueueDelayMicroseconds: 5_000_000);
+        using InferRequest input = RequestOf(fixture.Digits, 4, 1);
+        float[] first = new float[ServeModelFile.Outputs], waiting = new float[ServeModelFile.Outputs], next = new float[ServeModelFile.Outputs];
+        await fixture.Batcher.PredictAsync(input, first, client: 2); // client 2 is active from here
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        var lone = new Thread(() => WaitFor(fixture.Batcher.PredictAsync(input, waiting, client: 1)));
+        lone.Start();
+        Thread.Sleep(500); // client 1's pass is waiting by now: client 2 sent a request a moment ago
+        await fixture.Batcher.PredictAsync(input, next, client: 2);
+        Assert.True(lone.Join(TimeSpan.FromSeconds(30)), "the lone request hung");
+
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(4), "the lone request waited out the delay: " + stopwatch.Elapsed);
+        Assert.Equal(2, fixture.Batcher.Batches); // client 2's first alone, then client 1's with client 2's next
+        Assert.Equal(fixture.Expected[4], waiting);
+        Assert.Equal(fixture.Expected[4], next);
+    }
+
+    [Fact]
+    public async Task A_lone_request_does_not_wait_for_a_client_that_has_gone_quiet()
+    {
+        // Active means a request within ten delays (10 ms here); client 2's last was 200 ms ago.
+        using Fixture fixture = new(maxRows: 8, maxQueueDelayMicroseconds: 1_000);
+        using InferRequest input = RequestOf(fixture.Digits, 6, 1);
+        float[] outputs = new float[ServeModelFile.Outputs];
+        await fixture.Batcher.PredictAsync(input, outputs, client: 2);
+        Thread.Sleep(200);
+        ValueTask answer = fixture.Batcher.PredictAsync(input, outputs, client: 1);
+        Assert.True(answer.IsCompleted, "a lone request waited for a client that had gone quiet");
+        await answer;
+        Assert.Equal(fixture.Expected[6], outputs);
+    }
+
+    [Fact]
     public async Task Callers_on_many_threads_each_get_their_own_rows_and_share_passes()
     {
         using Fixture fixture = new(maxRows: 8, maxQueueDelayMicroseconds: 200);
