@@ -11,7 +11,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 rounds=${ROUNDS:-2}
 epochs=${EPOCHS:-5}
 for package in openmpi-bin libopenmpi-dev dataset-fashion-mnist; do
-  dpkg -s "$package" >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$package" >/dev/null
+  dpkg -s "$package" >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$package" >/dev/null 2>&1 ||
+    { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$package" >/dev/null; }
 done
 dotnet build "$root/src/Backprop.Cli" -c Release -nologo -v q >/dev/null
 backprop="$root/src/Backprop.Cli/bin/Release/net10.0/backprop"

@@ -6,8 +6,10 @@
 #   scrape_figures       one line from $port's /metrics: gen0 gen1 gen2 allocated-bytes resident-bytes
 # Set $port before sourcing; $server holds the running server's process id, for the cleanup.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-command -v wrk > /dev/null || apt-get install -y wrk > /dev/null
-command -v curl > /dev/null || apt-get install -y curl > /dev/null
+# A fresh machine has no package lists yet: update them once if the first install finds nothing.
+for tool in wrk curl; do
+  command -v "$tool" > /dev/null || apt-get install -y -q "$tool" > /dev/null 2>&1 || { apt-get update -q > /dev/null && apt-get install -y -q "$tool" > /dev/null; }
+done
 dotnet build src/Backprop.Cli -c Release > /dev/null
 backprop=src/Backprop.Cli/bin/Release/net10.0/backprop
 work=$(mktemp -d)

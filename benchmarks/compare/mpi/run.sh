@@ -3,7 +3,8 @@
 # docs/performance.md (2026-12-03, night) behind DataParallel's choices. Run: bash benchmarks/compare/mpi/run.sh
 set -euo pipefail
 cd "$(dirname "$0")"
-dpkg -s libopenmpi-dev >/dev/null 2>&1 || apt-get install -y -q openmpi-bin libopenmpi-dev >/dev/null
+dpkg -s libopenmpi-dev >/dev/null 2>&1 || apt-get install -y -q openmpi-bin libopenmpi-dev >/dev/null 2>&1 ||
+  { apt-get update -q >/dev/null && apt-get install -y -q openmpi-bin libopenmpi-dev >/dev/null; }
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 for program in allreduce reduce_scatter sendrecv_ring; do
