@@ -51,9 +51,10 @@ internal sealed class DynamicBatcher : IDisposable, IThreadPoolWorkItem
     private long _lastPassEnd, _lastPassTicks;
     // Requests announced by the endpoint (their bodies are being read and parsed) and not queued yet.
     private int _announced;
-    // The two most recent distinct clients the passes have taken requests from, and when; read and written holding the flag.
-    private int _latestClient, _previousClient;
-    private long _latestClientSeen = long.MinValue, _previousClientSeen = long.MinValue;
+    // The latest client the passes took a request from and when, and when they last took one from any other client;
+    // read and written holding the flag.
+    private int _latestClient;
+    private long _latestClientSeen = long.MinValue, _otherClientSeen = long.MinValue;
     private readonly long _activeClientTicks;
     private long _batches, _requests;
 
@@ -266,20 +267,21 @@ internal sealed class DynamicBatcher : IDisposable, IThreadPoolWorkItem
 
     private void SawClient(BatchItem item)
     {
-        if (item.Client != _latestClient)
+        if (item.Client == _latestClient)
         {
-            _previousClient = _latestClient;
-            _previousClientSeen = _latestClientSeen;
-            _latestClient = item.Client;
+            _latestClientSeen = Math.Max(_latestClientSeen, item.Arrival);
+            return;
         }
-        _latestClientSeen = Math.Max(_latestClientSeen, item.Arrival);
+        _otherClientSeen = _latestClientSeen;
+        _latestClient = item.Client;
+        _latestClientSeen = item.Arrival;
     }
 
-    // Whether a client other than this one sent a request within the active window before now.
-    private bool AnotherClientActive(int client, long now)
+    // Whether a client other than this one sent a request within the active window before (or after) the time given.
+    private bool AnotherClientActive(int client, long at)
     {
-        long seen = client != _latestClient ? _latestClientSeen : _previousClientSeen;
-        return seen != long.MinValue && now - seen <= _activeClientTicks;
+        long seen = client != _latestClient ? _latestClientSeen : _otherClientSeen;
+        return seen != long.MinValue && at - seen <= _activeClientTicks;
     }
 
     // What the next leader decides by: how long this pass took and when it ended.
