@@ -19,10 +19,11 @@ namespace Backprop.Simd.Hosting;
 /// <remarks>
 /// The queue delay is an upper bound, not a wait: a pass waits for more rows only while requests announced by the
 /// endpoint (<see cref="Announce"/>: their bodies are still being read or parsed) have not queued yet, for at most as many
-/// as were announced when it began, or, while it holds a single request, while another client is active (one that sent a
-/// request within the last ten queue delays: its next request is likely on its way); never beyond its oldest request's
-/// arrival plus the delay. With neither it yields once, so that requests other threads are already parsing can join, so a
-/// lone client is answered at once and never waits out the delay.
+/// as were announced when it began; or, after a run of passes that each held a single request, while it too holds one
+/// and another client is active (one that sent a request within the last ten queue delays: its next request is likely
+/// on its way), so that clients whose requests never overlap in the server still coalesce, at the cost of one wait per
+/// run; never beyond its oldest request's arrival plus the delay. With neither it yields once, so that requests other
+/// threads are already parsing can join, so a lone client is answered at once and never waits out the delay.
 /// When the model has been busy for longer than it has been idle (the gap since the last pass is shorter than that
 /// pass), a new leader hands its pass to the thread pool at once rather than predicting inline, so that back-to-back
 /// callers coalesce. Each queued request rides in a pooled <see cref="BatchItem"/> that is its own awaitable, so a
@@ -36,6 +37,10 @@ internal sealed class DynamicBatcher : IDisposable, IThreadPoolWorkItem
     // 2-core load test this beat handing over at once (w1, batching on, 16 connections: 44k against 38k req/s binary,
     // 18.5k against 17.2k JSON; one run each, Zen 4, 2026-12-04), and it delays the leader's own answer by a few passes.
     private const int LeaderPassesForOthers = 4;
+    // Lone passes in a row before one waits for another active client. Waiting on every lone pass cost a quarter of the
+    // throughput at 16 and 64 connections on the 2-core load test (w1 binary, batching on; the wait spins on a core that
+    // the clients and the other requests need; Zen 4, 2026-12-04), where most passes hold several requests anyway.
+    private const int LonePassesBeforeWaiting = 4;
     private readonly ConcurrentQueue<BatchItem> _queue = new();
     private readonly ObjectPool<BatchItem> _items;
     private readonly InferenceSession<float> _session;
@@ -55,6 +60,8 @@ internal sealed class DynamicBatcher : IDisposable, IThreadPoolWorkItem
     // read and written holding the flag.
     private int _latestClient;
     private long _latestClientSeen = long.MinValue, _otherClientSeen = long.MinValue;
+    // Passes in a row that held a single request; read and written holding the flag.
+    private int _lonePasses;
     private readonly long _activeClientTicks;
     private long _batches, _requests;
 
@@ -186,7 +193,7 @@ internal sealed class DynamicBatcher : IDisposable, IThreadPoolWorkItem
             if (!_queue.TryDequeue(out BatchItem? next))
             {
                 bool waiting = (_batch.Count < expected && Volatile.Read(ref _announced) > 0)
-                    || (_batch.Count == 1 && AnotherClientActive(first.Client, first.Arrival));
+                    || (_batch.Count == 1 && _lonePasses >= LonePassesBeforeWaiting && AnotherClientActive(first.Client, first.Arrival));
                 // Yield while announced requests are parsed on this machine's other threads, and once per pass even
                 // with none announced: requests whose threads are ready to run get the core for one turn and join, and
                 // the yield is free when none is ready.
@@ -205,6 +212,7 @@ internal sealed class DynamicBatcher : IDisposable, IThreadPoolWorkItem
             rows += next.Request.Rows;
         }
         bool answersOwn = own is not null && _batch.Contains(own);
+        _lonePasses = _batch.Count == 1 ? _lonePasses + 1 : 0;
         PredictBatch(rows, started);
         return answersOwn;
     }
