@@ -78,15 +78,26 @@ internal static unsafe class MatMulBlocked
                         bool inPlace = aInPlace && validRows == tileRows;
                         if (aInPlace && !inPlace) PackA<TOps, TVector, T>(a, i0 + i, p0, validRows, sliceDepth, panelA);
 
-                        if (validRows == tileRows && columns == panelWidth && c.ColumnStride == 1)
+                        if (c.ColumnStride == 1)
                         {
-                            Tile<TOps, TVector, T, TPanel>(inPlace, a.At(i0 + i, p0), a.RowStride, panelA, packedB, sliceDepth, target, c.RowStride, load);
+                            if (validRows == tileRows && columns == panelWidth)
+                            {
+                                Tile<TOps, TVector, T, TPanel, FullTile>(inPlace, a.At(i0 + i, p0), a.RowStride, panelA, packedB, sliceDepth,
+                                    target, c.RowStride, load, validRows, columns);
+                            }
+                            else
+                            {
+                                Tile<TOps, TVector, T, TPanel, EdgeTile>(inPlace, a.At(i0 + i, p0), a.RowStride, panelA, packedB, sliceDepth,
+                                    target, c.RowStride, load, validRows, columns);
+                            }
+
                             continue;
                         }
 
-                        // Ragged edges and transposed outputs go through a full-size tile so the kernel never branches.
+                        // A transposed output goes through a row-major tile, which the kernel writes with vector stores.
                         if (load) CopyTile(target, c.RowStride, c.ColumnStride, edgeTile, panelWidth, 1, validRows, columns);
-                        Tile<TOps, TVector, T, TPanel>(inPlace, a.At(i0 + i, p0), a.RowStride, panelA, packedB, sliceDepth, edgeTile, panelWidth, load);
+                        Tile<TOps, TVector, T, TPanel, FullTile>(inPlace, a.At(i0 + i, p0), a.RowStride, panelA, packedB, sliceDepth,
+                            edgeTile, panelWidth, load, tileRows, panelWidth);
                         CopyTile(edgeTile, panelWidth, 1, target, c.RowStride, c.ColumnStride, validRows, columns);
                     }
                 }
@@ -95,19 +106,21 @@ internal static unsafe class MatMulBlocked
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<TOps, TVector, T, TPanel>(bool inPlace, T* a, nint aPitch, T* packedA, T* packedB, int depth, T* c, nint cPitch, bool load)
+    private static void Tile<TOps, TVector, T, TPanel, TEdge>(bool inPlace, T* a, nint aPitch, T* packedA, T* packedB, int depth,
+        T* c, nint cPitch, bool load, int validRows, int columns)
         where TOps : IMatMulOps<TVector, T>
         where TVector : unmanaged
         where T : unmanaged, IFloatingPointIeee754<T>
         where TPanel : IPanelWidth
+        where TEdge : ITileEdge
     {
         if (inPlace)
         {
-            MatMulMicroKernel.Run<TOps, TVector, T, RowMajorInPlace, TPanel>(a, aPitch, packedB, depth, c, cPitch, load);
+            MatMulMicroKernel.Run<TOps, TVector, T, RowMajorInPlace, TPanel, TEdge>(a, aPitch, packedB, depth, c, cPitch, load, validRows, columns);
         }
         else
         {
-            MatMulMicroKernel.Run<TOps, TVector, T, PackedPanel, TPanel>(packedA, 0, packedB, depth, c, cPitch, load);
+            MatMulMicroKernel.Run<TOps, TVector, T, PackedPanel, TPanel, TEdge>(packedA, 0, packedB, depth, c, cPitch, load, validRows, columns);
         }
     }
 
@@ -200,28 +213,34 @@ internal static unsafe class MatMulBlocked
 
         if (b.ColumnStride == 1)
         {
-            long bytes = columns * sizeof(T);
-            for (int p = 0; p < depth; p++) Buffer.MemoryCopy(b.At(p0 + p, j0), packed + (p * panelWidth), bytes, bytes);
-        }
-        else
-        {
-            // A transposed view (δX's Wᵀ): whole blocks by shuffles where the variant has them, the rest one by one.
-            int block = TOps.HasBlockTranspose && b.RowStride == 1 ? width : 0;
-            int blockedColumns = block == 0 ? 0 : columns / block * block;
-            int blockedDepth = block == 0 ? 0 : depth / block * block;
-            for (int j = 0; j < blockedColumns; j += block)
+            // A narrow panel row: masked loads read only its columns and zero the rest, so whole vectors fill the row.
+            T* source = b.At(p0, j0);
+            int lanes0 = Math.Min(columns, width), lanes1 = columns - width;
+            for (int p = 0; p < depth; p++, source += b.RowStride, packed += panelWidth)
             {
-                for (int p = 0; p < blockedDepth; p += block)
-                {
-                    TOps.TransposeBlock(b.At(p0 + p, j0 + j), b.ColumnStride, packed + (p * panelWidth) + j, panelWidth);
-                }
+                TOps.Store(TOps.LoadMasked(source, lanes0), ref *packed);
+                if (panelWidth > width) TOps.Store(lanes1 > 0 ? TOps.LoadMasked(source + width, lanes1) : TOps.Zero, ref *(packed + width));
             }
 
-            for (int j = 0; j < columns; j++)
+            return;
+        }
+
+        // A transposed view (δX's Wᵀ): whole blocks by shuffles where the variant has them, the rest one by one.
+        int block = TOps.HasBlockTranspose && b.RowStride == 1 ? width : 0;
+        int blockedColumns = block == 0 ? 0 : columns / block * block;
+        int blockedDepth = block == 0 ? 0 : depth / block * block;
+        for (int j = 0; j < blockedColumns; j += block)
+        {
+            for (int p = 0; p < blockedDepth; p += block)
             {
-                T* source = b.At(p0, j0 + j);
-                for (int p = j < blockedColumns ? blockedDepth : 0; p < depth; p++) packed[(p * panelWidth) + j] = source[p * b.RowStride];
+                TOps.TransposeBlock(b.At(p0 + p, j0 + j), b.ColumnStride, packed + (p * panelWidth) + j, panelWidth);
             }
+        }
+
+        for (int j = 0; j < columns; j++)
+        {
+            T* source = b.At(p0, j0 + j);
+            for (int p = j < blockedColumns ? blockedDepth : 0; p < depth; p++) packed[(p * panelWidth) + j] = source[p * b.RowStride];
         }
 
         for (int p = 0; p < depth && columns < panelWidth; p++)
@@ -230,29 +249,16 @@ internal static unsafe class MatMulBlocked
         }
     }
 
+    // Between a transposed C (rows 1 apart) and the row-major edge tile: the inner loop walks C's contiguous side.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyTile<T>(T* source, nint sourceRowStride, nint sourceColumnStride,
         T* destination, nint destinationRowStride, nint destinationColumnStride, int rows, int columns)
         where T : unmanaged
     {
-        if (sourceColumnStride == 1 && destinationColumnStride == 1)
+        for (int j = 0; j < columns; j++)
         {
-            for (int r = 0; r < rows; r++)
-            {
-                Buffer.MemoryCopy(source + (r * sourceRowStride), destination + (r * destinationRowStride), columns * sizeof(T), columns * sizeof(T));
-            }
-
-            return;
-        }
-
-        for (int r = 0; r < rows; r++)
-        {
-            for (int j = 0; j < columns; j++)
-            {
-                destination[(r * destinationRowStride) + (j * destinationColumnStride)] =
-                    source[(r * sourceRowStride) + (j * sourceColumnStride)];
-            }
+            T* from = source + (j * sourceColumnStride), to = destination + (j * destinationColumnStride);
+            for (int r = 0; r < rows; r++) to[r * destinationRowStride] = from[r * sourceRowStride];
         }
     }
-
 }
