@@ -69,7 +69,12 @@ internal static unsafe class MatMulBlocked
                 for (int j0 = 0; j0 < n; j0 += panelWidth)
                 {
                     int columns = Math.Min(panelWidth, n - j0);
-                    PackB<TOps, TVector, T>(b, p0, j0, sliceDepth, columns, panelWidth, packedB);
+
+                    // A panel that meets one tile of rows is read where it lies: packing would copy it for a single use.
+                    bool bInPlace = b.ColumnStride == 1 && columns == panelWidth && rows <= tileRows;
+                    T* panelB = bInPlace ? b.At(p0, j0) : packedB;
+                    nint bPitch = bInPlace ? b.RowStride : panelWidth;
+                    if (!bInPlace) PackB<TOps, TVector, T>(b, p0, j0, sliceDepth, columns, panelWidth, packedB);
                     for (int i = 0; i < rows; i += tileRows)
                     {
                         T* panelA = packedA + ((nint)i * sliceDepth);
@@ -82,12 +87,12 @@ internal static unsafe class MatMulBlocked
                         {
                             if (validRows == tileRows && columns == panelWidth)
                             {
-                                Tile<TOps, TVector, T, TPanel, FullTile>(inPlace, a.At(i0 + i, p0), a.RowStride, panelA, packedB, sliceDepth,
+                                Tile<TOps, TVector, T, TPanel, FullTile>(inPlace, a.At(i0 + i, p0), a.RowStride, panelA, panelB, bPitch, sliceDepth,
                                     target, c.RowStride, load, validRows, columns);
                             }
                             else
                             {
-                                Tile<TOps, TVector, T, TPanel, EdgeTile>(inPlace, a.At(i0 + i, p0), a.RowStride, panelA, packedB, sliceDepth,
+                                Tile<TOps, TVector, T, TPanel, EdgeTile>(inPlace, a.At(i0 + i, p0), a.RowStride, panelA, panelB, bPitch, sliceDepth,
                                     target, c.RowStride, load, validRows, columns);
                             }
 
@@ -96,7 +101,7 @@ internal static unsafe class MatMulBlocked
 
                         // A transposed output goes through a row-major tile, which the kernel writes with vector stores.
                         if (load) CopyTile(target, c.RowStride, c.ColumnStride, edgeTile, panelWidth, 1, validRows, columns);
-                        Tile<TOps, TVector, T, TPanel, FullTile>(inPlace, a.At(i0 + i, p0), a.RowStride, panelA, packedB, sliceDepth,
+                        Tile<TOps, TVector, T, TPanel, FullTile>(inPlace, a.At(i0 + i, p0), a.RowStride, panelA, panelB, bPitch, sliceDepth,
                             edgeTile, panelWidth, load, tileRows, panelWidth);
                         CopyTile(edgeTile, panelWidth, 1, target, c.RowStride, c.ColumnStride, validRows, columns);
                     }
@@ -106,7 +111,7 @@ internal static unsafe class MatMulBlocked
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<TOps, TVector, T, TPanel, TEdge>(bool inPlace, T* a, nint aPitch, T* packedA, T* packedB, int depth,
+    private static void Tile<TOps, TVector, T, TPanel, TEdge>(bool inPlace, T* a, nint aPitch, T* packedA, T* b, nint bPitch, int depth,
         T* c, nint cPitch, bool load, int validRows, int columns)
         where TOps : IMatMulOps<TVector, T>
         where TVector : unmanaged
@@ -116,11 +121,11 @@ internal static unsafe class MatMulBlocked
     {
         if (inPlace)
         {
-            MatMulMicroKernel.Run<TOps, TVector, T, RowMajorInPlace, TPanel, TEdge>(a, aPitch, packedB, depth, c, cPitch, load, validRows, columns);
+            MatMulMicroKernel.Run<TOps, TVector, T, RowMajorInPlace, TPanel, TEdge>(a, aPitch, b, bPitch, depth, c, cPitch, load, validRows, columns);
         }
         else
         {
-            MatMulMicroKernel.Run<TOps, TVector, T, PackedPanel, TPanel, TEdge>(packedA, 0, packedB, depth, c, cPitch, load, validRows, columns);
+            MatMulMicroKernel.Run<TOps, TVector, T, PackedPanel, TPanel, TEdge>(packedA, 0, b, bPitch, depth, c, cPitch, load, validRows, columns);
         }
     }
 

@@ -13,11 +13,11 @@ internal static unsafe class MatMulMicroKernel
     public const int MaxTileRows = 12;
 
     // A: packed [depth][TileRows], or in place (row-major, rows aPitch apart) when TLayout says so.
-    // B: packed [depth][TPanel.Vectors·Count]  C: [TileRows, TPanel.Vectors·Count] at pitch cPitch, or for an edge tile
+    // B: packed [depth][TPanel.Vectors·Count] (bPitch = that width), or in place with rows bPitch apart.  C: [TileRows, TPanel.Vectors·Count] at pitch cPitch, or for an edge tile
     // (TEdge) only its first validRows rows and columns columns, read and written by masked vectors.
     // Without `load` the tile starts from zero, so C need not hold anything.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run<TOps, TVector, T, TLayout, TPanel, TEdge>(T* a, nint aPitch, T* b, int depth, T* c, nint cPitch, bool load,
+    public static void Run<TOps, TVector, T, TLayout, TPanel, TEdge>(T* a, nint aPitch, T* b, nint bPitch, int depth, T* c, nint cPitch, bool load,
         int validRows, int columns)
         where TOps : IMatMulOps<TVector, T>
         where TVector : unmanaged
@@ -79,7 +79,7 @@ internal static unsafe class MatMulMicroKernel
             if (rows > 10) { ai = TOps.Broadcast(a[10 * aRow]); c100 = TOps.MultiplyAdd(ai, b0, c100); if (two) c101 = TOps.MultiplyAdd(ai, b1, c101); }
             if (rows > 11) { ai = TOps.Broadcast(a[11 * aRow]); c110 = TOps.MultiplyAdd(ai, b0, c110); if (two) c111 = TOps.MultiplyAdd(ai, b1, c111); }
             a += aStep;
-            b += TPanel.Vectors * width;
+            b += bPitch;
         }
 
         { StoreC<TOps, TVector, T, TEdge>(c + (0 * cPitch), c00, 0 < validRows, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (0 * cPitch) + width, c01, 0 < validRows, lanes1); }
