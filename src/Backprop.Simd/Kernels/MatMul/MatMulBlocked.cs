@@ -78,31 +78,37 @@ internal static unsafe class MatMulBlocked
                     for (int i = 0; i < rows; i += tileRows)
                     {
                         T* panelA = packedA + ((nint)i * sliceDepth);
-                        T* target = c.At(i0 + i, j0);
                         int validRows = Math.Min(tileRows, rows - i);
-                        bool inPlace = aInPlace && validRows == tileRows;
-                        if (aInPlace && !inPlace) PackA<TOps, TVector, T>(a, i0 + i, p0, validRows, sliceDepth, panelA);
-
                         if (c.ColumnStride == 1)
                         {
+                            // A short last tile of an in-place A moves up over rows already done and stores only its own:
+                            // it reads rows that exist, so it needs no packed copy of A.
+                            int shift = aInPlace && validRows < tileRows && i0 + i + validRows >= tileRows ? tileRows - validRows : 0;
+                            bool tileInPlace = aInPlace && (validRows == tileRows || shift > 0);
+                            if (aInPlace && !tileInPlace) PackA<TOps, TVector, T>(a, i0 + i, p0, validRows, sliceDepth, panelA);
+                            T* tileA = a.At(i0 + i - shift, p0), tileC = c.At(i0 + i - shift, j0);
                             if (validRows == tileRows && columns == panelWidth)
                             {
-                                Tile<TOps, TVector, T, TPanel, FullTile>(inPlace, a.At(i0 + i, p0), a.RowStride, panelA, panelB, bPitch, sliceDepth,
-                                    target, c.RowStride, load, validRows, columns);
+                                Tile<TOps, TVector, T, TPanel, FullTile>(tileInPlace, tileA, a.RowStride, panelA, panelB, bPitch, sliceDepth,
+                                    tileC, c.RowStride, load, 0, tileRows, columns);
                             }
                             else
                             {
-                                Tile<TOps, TVector, T, TPanel, EdgeTile>(inPlace, a.At(i0 + i, p0), a.RowStride, panelA, panelB, bPitch, sliceDepth,
-                                    target, c.RowStride, load, validRows, columns);
+                                Tile<TOps, TVector, T, TPanel, EdgeTile>(tileInPlace, tileA, a.RowStride, panelA, panelB, bPitch, sliceDepth,
+                                    tileC, c.RowStride, load, shift, shift + validRows, columns);
                             }
 
                             continue;
                         }
 
+                        T* target = c.At(i0 + i, j0);
+                        bool inPlace = aInPlace && validRows == tileRows;
+                        if (aInPlace && !inPlace) PackA<TOps, TVector, T>(a, i0 + i, p0, validRows, sliceDepth, panelA);
+
                         // A transposed output goes through a row-major tile, which the kernel writes with vector stores.
                         if (load) CopyTile(target, c.RowStride, c.ColumnStride, edgeTile, panelWidth, 1, validRows, columns);
                         Tile<TOps, TVector, T, TPanel, FullTile>(inPlace, a.At(i0 + i, p0), a.RowStride, panelA, panelB, bPitch, sliceDepth,
-                            edgeTile, panelWidth, load, tileRows, panelWidth);
+                            edgeTile, panelWidth, load, 0, tileRows, panelWidth);
                         CopyTile(edgeTile, panelWidth, 1, target, c.RowStride, c.ColumnStride, validRows, columns);
                     }
                 }
@@ -112,7 +118,7 @@ internal static unsafe class MatMulBlocked
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile<TOps, TVector, T, TPanel, TEdge>(bool inPlace, T* a, nint aPitch, T* packedA, T* b, nint bPitch, int depth,
-        T* c, nint cPitch, bool load, int validRows, int columns)
+        T* c, nint cPitch, bool load, int firstRow, int endRow, int columns)
         where TOps : IMatMulOps<TVector, T>
         where TVector : unmanaged
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -121,11 +127,11 @@ internal static unsafe class MatMulBlocked
     {
         if (inPlace)
         {
-            MatMulMicroKernel.Run<TOps, TVector, T, RowMajorInPlace, TPanel, TEdge>(a, aPitch, b, bPitch, depth, c, cPitch, load, validRows, columns);
+            MatMulMicroKernel.Run<TOps, TVector, T, RowMajorInPlace, TPanel, TEdge>(a, aPitch, b, bPitch, depth, c, cPitch, load, firstRow, endRow, columns);
         }
         else
         {
-            MatMulMicroKernel.Run<TOps, TVector, T, PackedPanel, TPanel, TEdge>(packedA, 0, b, bPitch, depth, c, cPitch, load, validRows, columns);
+            MatMulMicroKernel.Run<TOps, TVector, T, PackedPanel, TPanel, TEdge>(packedA, 0, b, bPitch, depth, c, cPitch, load, firstRow, endRow, columns);
         }
     }
 

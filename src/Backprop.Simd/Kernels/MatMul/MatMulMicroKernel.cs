@@ -14,11 +14,11 @@ internal static unsafe class MatMulMicroKernel
 
     // A: packed [depth][TileRows], or in place (row-major, rows aPitch apart) when TLayout says so.
     // B: packed [depth][TPanel.Vectors·Count] (bPitch = that width), or in place with rows bPitch apart.  C: [TileRows, TPanel.Vectors·Count] at pitch cPitch, or for an edge tile
-    // (TEdge) only its first validRows rows and columns columns, read and written by masked vectors.
+    // (TEdge) only its rows firstRow to endRow − 1 and first `columns` columns, read and written by masked vectors.
     // Without `load` the tile starts from zero, so C need not hold anything.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<TOps, TVector, T, TLayout, TPanel, TEdge>(T* a, nint aPitch, T* b, nint bPitch, int depth, T* c, nint cPitch, bool load,
-        int validRows, int columns)
+        int firstRow, int endRow, int columns)
         where TOps : IMatMulOps<TVector, T>
         where TVector : unmanaged
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -47,18 +47,18 @@ internal static unsafe class MatMulMicroKernel
         TVector c110 = TOps.Zero, c111 = TOps.Zero;
         if (load)
         {
-            { c00 = LoadC<TOps, TVector, T, TEdge>(c + (0 * cPitch), 0 < validRows, lanes0); if (two) c01 = LoadC<TOps, TVector, T, TEdge>(c + (0 * cPitch) + width, 0 < validRows, lanes1); }
-            if (rows > 1) { c10 = LoadC<TOps, TVector, T, TEdge>(c + (1 * cPitch), 1 < validRows, lanes0); if (two) c11 = LoadC<TOps, TVector, T, TEdge>(c + (1 * cPitch) + width, 1 < validRows, lanes1); }
-            if (rows > 2) { c20 = LoadC<TOps, TVector, T, TEdge>(c + (2 * cPitch), 2 < validRows, lanes0); if (two) c21 = LoadC<TOps, TVector, T, TEdge>(c + (2 * cPitch) + width, 2 < validRows, lanes1); }
-            if (rows > 3) { c30 = LoadC<TOps, TVector, T, TEdge>(c + (3 * cPitch), 3 < validRows, lanes0); if (two) c31 = LoadC<TOps, TVector, T, TEdge>(c + (3 * cPitch) + width, 3 < validRows, lanes1); }
-            if (rows > 4) { c40 = LoadC<TOps, TVector, T, TEdge>(c + (4 * cPitch), 4 < validRows, lanes0); if (two) c41 = LoadC<TOps, TVector, T, TEdge>(c + (4 * cPitch) + width, 4 < validRows, lanes1); }
-            if (rows > 5) { c50 = LoadC<TOps, TVector, T, TEdge>(c + (5 * cPitch), 5 < validRows, lanes0); if (two) c51 = LoadC<TOps, TVector, T, TEdge>(c + (5 * cPitch) + width, 5 < validRows, lanes1); }
-            if (rows > 6) { c60 = LoadC<TOps, TVector, T, TEdge>(c + (6 * cPitch), 6 < validRows, lanes0); if (two) c61 = LoadC<TOps, TVector, T, TEdge>(c + (6 * cPitch) + width, 6 < validRows, lanes1); }
-            if (rows > 7) { c70 = LoadC<TOps, TVector, T, TEdge>(c + (7 * cPitch), 7 < validRows, lanes0); if (two) c71 = LoadC<TOps, TVector, T, TEdge>(c + (7 * cPitch) + width, 7 < validRows, lanes1); }
-            if (rows > 8) { c80 = LoadC<TOps, TVector, T, TEdge>(c + (8 * cPitch), 8 < validRows, lanes0); if (two) c81 = LoadC<TOps, TVector, T, TEdge>(c + (8 * cPitch) + width, 8 < validRows, lanes1); }
-            if (rows > 9) { c90 = LoadC<TOps, TVector, T, TEdge>(c + (9 * cPitch), 9 < validRows, lanes0); if (two) c91 = LoadC<TOps, TVector, T, TEdge>(c + (9 * cPitch) + width, 9 < validRows, lanes1); }
-            if (rows > 10) { c100 = LoadC<TOps, TVector, T, TEdge>(c + (10 * cPitch), 10 < validRows, lanes0); if (two) c101 = LoadC<TOps, TVector, T, TEdge>(c + (10 * cPitch) + width, 10 < validRows, lanes1); }
-            if (rows > 11) { c110 = LoadC<TOps, TVector, T, TEdge>(c + (11 * cPitch), 11 < validRows, lanes0); if (two) c111 = LoadC<TOps, TVector, T, TEdge>(c + (11 * cPitch) + width, 11 < validRows, lanes1); }
+            { c00 = LoadC<TOps, TVector, T, TEdge>(c + (0 * cPitch), firstRow <= 0 && 0 < endRow, lanes0); if (two) c01 = LoadC<TOps, TVector, T, TEdge>(c + (0 * cPitch) + width, firstRow <= 0 && 0 < endRow, lanes1); }
+            if (rows > 1) { c10 = LoadC<TOps, TVector, T, TEdge>(c + (1 * cPitch), firstRow <= 1 && 1 < endRow, lanes0); if (two) c11 = LoadC<TOps, TVector, T, TEdge>(c + (1 * cPitch) + width, firstRow <= 1 && 1 < endRow, lanes1); }
+            if (rows > 2) { c20 = LoadC<TOps, TVector, T, TEdge>(c + (2 * cPitch), firstRow <= 2 && 2 < endRow, lanes0); if (two) c21 = LoadC<TOps, TVector, T, TEdge>(c + (2 * cPitch) + width, firstRow <= 2 && 2 < endRow, lanes1); }
+            if (rows > 3) { c30 = LoadC<TOps, TVector, T, TEdge>(c + (3 * cPitch), firstRow <= 3 && 3 < endRow, lanes0); if (two) c31 = LoadC<TOps, TVector, T, TEdge>(c + (3 * cPitch) + width, firstRow <= 3 && 3 < endRow, lanes1); }
+            if (rows > 4) { c40 = LoadC<TOps, TVector, T, TEdge>(c + (4 * cPitch), firstRow <= 4 && 4 < endRow, lanes0); if (two) c41 = LoadC<TOps, TVector, T, TEdge>(c + (4 * cPitch) + width, firstRow <= 4 && 4 < endRow, lanes1); }
+            if (rows > 5) { c50 = LoadC<TOps, TVector, T, TEdge>(c + (5 * cPitch), firstRow <= 5 && 5 < endRow, lanes0); if (two) c51 = LoadC<TOps, TVector, T, TEdge>(c + (5 * cPitch) + width, firstRow <= 5 && 5 < endRow, lanes1); }
+            if (rows > 6) { c60 = LoadC<TOps, TVector, T, TEdge>(c + (6 * cPitch), firstRow <= 6 && 6 < endRow, lanes0); if (two) c61 = LoadC<TOps, TVector, T, TEdge>(c + (6 * cPitch) + width, firstRow <= 6 && 6 < endRow, lanes1); }
+            if (rows > 7) { c70 = LoadC<TOps, TVector, T, TEdge>(c + (7 * cPitch), firstRow <= 7 && 7 < endRow, lanes0); if (two) c71 = LoadC<TOps, TVector, T, TEdge>(c + (7 * cPitch) + width, firstRow <= 7 && 7 < endRow, lanes1); }
+            if (rows > 8) { c80 = LoadC<TOps, TVector, T, TEdge>(c + (8 * cPitch), firstRow <= 8 && 8 < endRow, lanes0); if (two) c81 = LoadC<TOps, TVector, T, TEdge>(c + (8 * cPitch) + width, firstRow <= 8 && 8 < endRow, lanes1); }
+            if (rows > 9) { c90 = LoadC<TOps, TVector, T, TEdge>(c + (9 * cPitch), firstRow <= 9 && 9 < endRow, lanes0); if (two) c91 = LoadC<TOps, TVector, T, TEdge>(c + (9 * cPitch) + width, firstRow <= 9 && 9 < endRow, lanes1); }
+            if (rows > 10) { c100 = LoadC<TOps, TVector, T, TEdge>(c + (10 * cPitch), firstRow <= 10 && 10 < endRow, lanes0); if (two) c101 = LoadC<TOps, TVector, T, TEdge>(c + (10 * cPitch) + width, firstRow <= 10 && 10 < endRow, lanes1); }
+            if (rows > 11) { c110 = LoadC<TOps, TVector, T, TEdge>(c + (11 * cPitch), firstRow <= 11 && 11 < endRow, lanes0); if (two) c111 = LoadC<TOps, TVector, T, TEdge>(c + (11 * cPitch) + width, firstRow <= 11 && 11 < endRow, lanes1); }
         }
 
         for (int p = 0; p < depth; p++)
@@ -82,22 +82,22 @@ internal static unsafe class MatMulMicroKernel
             b += bPitch;
         }
 
-        { StoreC<TOps, TVector, T, TEdge>(c + (0 * cPitch), c00, 0 < validRows, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (0 * cPitch) + width, c01, 0 < validRows, lanes1); }
-        if (rows > 1) { StoreC<TOps, TVector, T, TEdge>(c + (1 * cPitch), c10, 1 < validRows, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (1 * cPitch) + width, c11, 1 < validRows, lanes1); }
-        if (rows > 2) { StoreC<TOps, TVector, T, TEdge>(c + (2 * cPitch), c20, 2 < validRows, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (2 * cPitch) + width, c21, 2 < validRows, lanes1); }
-        if (rows > 3) { StoreC<TOps, TVector, T, TEdge>(c + (3 * cPitch), c30, 3 < validRows, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (3 * cPitch) + width, c31, 3 < validRows, lanes1); }
-        if (rows > 4) { StoreC<TOps, TVector, T, TEdge>(c + (4 * cPitch), c40, 4 < validRows, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (4 * cPitch) + width, c41, 4 < validRows, lanes1); }
-        if (rows > 5) { StoreC<TOps, TVector, T, TEdge>(c + (5 * cPitch), c50, 5 < validRows, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (5 * cPitch) + width, c51, 5 < validRows, lanes1); }
-        if (rows > 6) { StoreC<TOps, TVector, T, TEdge>(c + (6 * cPitch), c60, 6 < validRows, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (6 * cPitch) + width, c61, 6 < validRows, lanes1); }
-        if (rows > 7) { StoreC<TOps, TVector, T, TEdge>(c + (7 * cPitch), c70, 7 < validRows, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (7 * cPitch) + width, c71, 7 < validRows, lanes1); }
-        if (rows > 8) { StoreC<TOps, TVector, T, TEdge>(c + (8 * cPitch), c80, 8 < validRows, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (8 * cPitch) + width, c81, 8 < validRows, lanes1); }
-        if (rows > 9) { StoreC<TOps, TVector, T, TEdge>(c + (9 * cPitch), c90, 9 < validRows, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (9 * cPitch) + width, c91, 9 < validRows, lanes1); }
-        if (rows > 10) { StoreC<TOps, TVector, T, TEdge>(c + (10 * cPitch), c100, 10 < validRows, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (10 * cPitch) + width, c101, 10 < validRows, lanes1); }
-        if (rows > 11) { StoreC<TOps, TVector, T, TEdge>(c + (11 * cPitch), c110, 11 < validRows, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (11 * cPitch) + width, c111, 11 < validRows, lanes1); }
+        { StoreC<TOps, TVector, T, TEdge>(c + (0 * cPitch), c00, firstRow <= 0 && 0 < endRow, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (0 * cPitch) + width, c01, firstRow <= 0 && 0 < endRow, lanes1); }
+        if (rows > 1) { StoreC<TOps, TVector, T, TEdge>(c + (1 * cPitch), c10, firstRow <= 1 && 1 < endRow, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (1 * cPitch) + width, c11, firstRow <= 1 && 1 < endRow, lanes1); }
+        if (rows > 2) { StoreC<TOps, TVector, T, TEdge>(c + (2 * cPitch), c20, firstRow <= 2 && 2 < endRow, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (2 * cPitch) + width, c21, firstRow <= 2 && 2 < endRow, lanes1); }
+        if (rows > 3) { StoreC<TOps, TVector, T, TEdge>(c + (3 * cPitch), c30, firstRow <= 3 && 3 < endRow, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (3 * cPitch) + width, c31, firstRow <= 3 && 3 < endRow, lanes1); }
+        if (rows > 4) { StoreC<TOps, TVector, T, TEdge>(c + (4 * cPitch), c40, firstRow <= 4 && 4 < endRow, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (4 * cPitch) + width, c41, firstRow <= 4 && 4 < endRow, lanes1); }
+        if (rows > 5) { StoreC<TOps, TVector, T, TEdge>(c + (5 * cPitch), c50, firstRow <= 5 && 5 < endRow, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (5 * cPitch) + width, c51, firstRow <= 5 && 5 < endRow, lanes1); }
+        if (rows > 6) { StoreC<TOps, TVector, T, TEdge>(c + (6 * cPitch), c60, firstRow <= 6 && 6 < endRow, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (6 * cPitch) + width, c61, firstRow <= 6 && 6 < endRow, lanes1); }
+        if (rows > 7) { StoreC<TOps, TVector, T, TEdge>(c + (7 * cPitch), c70, firstRow <= 7 && 7 < endRow, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (7 * cPitch) + width, c71, firstRow <= 7 && 7 < endRow, lanes1); }
+        if (rows > 8) { StoreC<TOps, TVector, T, TEdge>(c + (8 * cPitch), c80, firstRow <= 8 && 8 < endRow, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (8 * cPitch) + width, c81, firstRow <= 8 && 8 < endRow, lanes1); }
+        if (rows > 9) { StoreC<TOps, TVector, T, TEdge>(c + (9 * cPitch), c90, firstRow <= 9 && 9 < endRow, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (9 * cPitch) + width, c91, firstRow <= 9 && 9 < endRow, lanes1); }
+        if (rows > 10) { StoreC<TOps, TVector, T, TEdge>(c + (10 * cPitch), c100, firstRow <= 10 && 10 < endRow, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (10 * cPitch) + width, c101, firstRow <= 10 && 10 < endRow, lanes1); }
+        if (rows > 11) { StoreC<TOps, TVector, T, TEdge>(c + (11 * cPitch), c110, firstRow <= 11 && 11 < endRow, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (11 * cPitch) + width, c111, firstRow <= 11 && 11 < endRow, lanes1); }
     }
 
-    // One vector of C: all of it in a full tile; in an edge tile its lanes inside C (none when lanes ≤ 0 or the row is
-    // past C), so a ragged edge needs no copy of the tile.
+    // One vector of C: all of it in a full tile; in an edge tile its lanes inside C, none when lanes ≤ 0 or the row is
+    // not the tile's to write, so a ragged edge needs no copy of the tile.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVector LoadC<TOps, TVector, T, TEdge>(T* c, bool rowInside, int lanes)
         where TOps : IMatMulOps<TVector, T>
