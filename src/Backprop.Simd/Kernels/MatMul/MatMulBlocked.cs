@@ -160,6 +160,17 @@ internal static unsafe class MatMulBlocked
                     continue;
                 }
 
+                if (TOps.Count >= tileRows)
+                {
+                    // The last tile: masks read only its rows and write only its slot, the rows past them zero.
+                    for (int p = 0; p < depth; p++, source += a.ColumnStride, target += tileRows)
+                    {
+                        TOps.StoreMasked(TOps.LoadMasked(source, validRows), target, tileRows);
+                    }
+
+                    continue;
+                }
+
                 for (int p = 0; p < depth; p++, source += a.ColumnStride, target += tileRows)
                 {
                     int r = 0;
