@@ -53,7 +53,9 @@ internal static unsafe class MatMulBlocked
 
         T* packedA = MatMulPackingBuffers.PanelA<T>(maxBlockRows * maxDepth);
         T* packedB = MatMulPackingBuffers.PanelB<T>(maxDepth * panelWidth);
-        T* edgeTile = stackalloc T[tileRows * panelWidth];
+        // Count rows at least, and a Count × Count block, for the block transposes between the tile and a transposed C.
+        T* edgeTile = stackalloc T[Math.Max(tileRows, TOps.Count) * panelWidth];
+        T* block = stackalloc T[TOps.Count * TOps.Count];
 
         for (int p0 = 0; p0 < k; p0 += depth)
         {
@@ -106,10 +108,13 @@ internal static unsafe class MatMulBlocked
                         if (aInPlace && !inPlace) PackA<TOps, TVector, T>(a, i0 + i, p0, validRows, sliceDepth, panelA);
 
                         // A transposed output goes through a row-major tile, which the kernel writes with vector stores.
-                        if (load) CopyTile(target, c.RowStride, c.ColumnStride, edgeTile, panelWidth, 1, validRows, columns);
+                        bool byBlocks = TOps.HasBlockTranspose && c.RowStride == 1 && validRows <= TOps.Count;
+                        if (load && byBlocks) LoadTransposed<TOps, TVector, T>(target, c.ColumnStride, edgeTile, panelWidth, block, validRows, columns);
+                        else if (load) CopyTile(target, c.RowStride, c.ColumnStride, edgeTile, panelWidth, 1, validRows, columns);
                         Tile<TOps, TVector, T, TPanel, FullTile>(inPlace, a.At(i0 + i, p0), a.RowStride, panelA, panelB, bPitch, sliceDepth,
                             edgeTile, panelWidth, load, 0, tileRows, panelWidth);
-                        CopyTile(edgeTile, panelWidth, 1, target, c.RowStride, c.ColumnStride, validRows, columns);
+                        if (byBlocks) StoreTransposed<TOps, TVector, T>(edgeTile, panelWidth, target, c.ColumnStride, block, validRows, columns);
+                        else CopyTile(edgeTile, panelWidth, 1, target, c.RowStride, c.ColumnStride, validRows, columns);
                     }
                 }
             }
@@ -268,6 +273,44 @@ internal static unsafe class MatMulBlocked
         for (int p = 0; p < depth && columns < panelWidth; p++)
         {
             new Span<T>(packed + (p * panelWidth) + columns, panelWidth - columns).Clear();
+        }
+    }
+
+    // Tile [Count rows][tilePitch] (its first `rows` rows valid) → a transposed C whose columns are cPitch apart and
+    // hold `rows` contiguous elements each: each Count-column block of the tile is transposed into `block`, whose row j
+    // is then column j's stretch of C, written by one masked store: nothing outside C's rows × columns is written.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void StoreTransposed<TOps, TVector, T>(T* tile, nint tilePitch, T* c, nint cPitch, T* block, int rows, int columns)
+        where TOps : IMatMulOps<TVector, T>
+        where TVector : unmanaged
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int width = TOps.Count;
+        for (int j0 = 0; j0 < columns; j0 += width)
+        {
+            TOps.TransposeBlock(tile + j0, tilePitch, block, width);
+            int count = Math.Min(width, columns - j0);
+            for (int j = 0; j < count; j++) TOps.StoreMasked(TOps.Load(in *(block + (j * width))), c + ((j0 + j) * cPitch), rows);
+        }
+    }
+
+    // The inverse of StoreTransposed, for a tile that starts from C: the tile's lanes past C's rows read as zero.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void LoadTransposed<TOps, TVector, T>(T* c, nint cPitch, T* tile, nint tilePitch, T* block, int rows, int columns)
+        where TOps : IMatMulOps<TVector, T>
+        where TVector : unmanaged
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int width = TOps.Count;
+        for (int j0 = 0; j0 < columns; j0 += width)
+        {
+            int count = Math.Min(width, columns - j0);
+            for (int j = 0; j < width; j++)
+            {
+                TOps.Store(j < count ? TOps.LoadMasked(c + ((j0 + j) * cPitch), rows) : TOps.Zero, ref *(block + (j * width)));
+            }
+
+            TOps.TransposeBlock(block, width, tile + j0, tilePitch);
         }
     }
 
