@@ -256,18 +256,30 @@ internal static unsafe class MatMulBlocked
         int block = TOps.HasBlockTranspose && b.RowStride == 1 ? width : 0;
         int blockedColumns = block == 0 ? 0 : columns / block * block;
         int blockedDepth = block == 0 ? 0 : depth / block * block;
+
+        // The depth left below a block (all of it for δX's depth of 10): masked loads stage it as a block's rows.
+        T* staged = stackalloc T[2 * width * width];
+        T* transposed = staged + (width * width);
         for (int j = 0; j < blockedColumns; j += block)
         {
             for (int p = 0; p < blockedDepth; p += block)
             {
                 TOps.TransposeBlock(b.At(p0 + p, j0 + j), b.ColumnStride, packed + (p * panelWidth) + j, panelWidth);
             }
+
+            if (blockedDepth == depth) continue;
+            for (int r = 0; r < block; r++) TOps.Store(TOps.LoadMasked(b.At(p0 + blockedDepth, j0 + j + r), depth - blockedDepth), ref *(staged + (r * width)));
+            TOps.TransposeBlock(staged, width, transposed, width);
+            for (int p = blockedDepth; p < depth; p++)
+            {
+                TOps.Store(TOps.Load(in *(transposed + ((p - blockedDepth) * width))), ref *(packed + (p * panelWidth) + j));
+            }
         }
 
-        for (int j = 0; j < columns; j++)
+        for (int j = blockedColumns; j < columns; j++)
         {
             T* source = b.At(p0, j0 + j);
-            for (int p = j < blockedColumns ? blockedDepth : 0; p < depth; p++) packed[(p * panelWidth) + j] = source[p * b.RowStride];
+            for (int p = 0; p < depth; p++) packed[(p * panelWidth) + j] = source[p * b.RowStride];
         }
 
         for (int p = 0; p < depth && columns < panelWidth; p++)
