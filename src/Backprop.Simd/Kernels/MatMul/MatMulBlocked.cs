@@ -36,7 +36,9 @@ internal static unsafe class MatMulBlocked
     // Compiled fully optimised at first call, not tiered: the first epoch runs at full speed instead of in
     // unoptimised code, and the arithmetic never changes when a method is recompiled. Never inlined into a tiered
     // caller, where PGO's rewrite can run out of inlining budget and turn the vector helpers into calls.
+    // The stack tiles are not zeroed (SkipLocalsInit): only lanes that were written are ever stored to C.
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    [SkipLocalsInit]
     private static void Run<TOps, TVector, T, TPanel>(MatrixView<T> a, MatrixView<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate)
         where TOps : IMatMulOps<TVector, T>
         where TVector : unmanaged
@@ -144,6 +146,7 @@ internal static unsafe class MatMulBlocked
     // walked with pointer increments (contiguous for row-major A; for a transposed view a tile's rows share cache
     // lines): packing is a measurable share of the narrow products.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
     private static void PackA<TOps, TVector, T>(MatrixView<T> a, int i0, int p0, int rows, int depth, T* packed)
         where TOps : IMatMulOps<TVector, T>
         where TVector : unmanaged
@@ -191,6 +194,8 @@ internal static unsafe class MatMulBlocked
         // exist. The rows past the tile land in lanes that the next depth step's store overwrites, and the last store's
         // spill reaches the next depth block or the next tile, both written afterwards.
         int block = TOps.HasBlockTranspose && a.ColumnStride == 1 && TOps.Count >= tileRows ? TOps.Count : 0;
+        T* staged = stackalloc T[2 * TOps.Count * TOps.Count];
+        T* transposed = staged + (TOps.Count * TOps.Count);
         for (int i = 0; i < rows; i += tileRows)
         {
             int validRows = Math.Min(tileRows, rows - i);
@@ -201,24 +206,40 @@ internal static unsafe class MatMulBlocked
                 TOps.TransposeBlock(a.At(i0 + i, p0 + p), a.RowStride, panel + ((nint)p * tileRows), tileRows);
             }
 
+            // The depth left below a block (all of δX's depth of 10): masked loads stage it as a block's rows.
+            int packedDepth = blockedDepth;
+            if (block > 0 && i + block <= rows && blockedDepth < depth)
+            {
+                int left = depth - blockedDepth;
+                for (int r = 0; r < block; r++) TOps.Store(TOps.LoadMasked(a.At(i0 + i + r, p0 + blockedDepth), left), ref *(staged + (r * block)));
+                TOps.TransposeBlock(staged, block, transposed, block);
+                for (int q = 0; q < left; q++)
+                {
+                    TOps.StoreMasked(TOps.Load(in *(transposed + (q * block))), panel + ((nint)(blockedDepth + q) * tileRows), tileRows);
+                }
+
+                packedDepth = depth;
+            }
+
             for (int r = 0; r < tileRows; r++)
             {
-                T* target = panel + ((nint)blockedDepth * tileRows) + r;
+                T* target = panel + ((nint)packedDepth * tileRows) + r;
                 if (r >= validRows)
                 {
-                    for (int p = blockedDepth; p < depth; p++, target += tileRows) *target = T.Zero;
+                    for (int p = packedDepth; p < depth; p++, target += tileRows) *target = T.Zero;
                     continue;
                 }
 
-                T* source = a.At(i0 + i + r, p0 + blockedDepth);
+                T* source = a.At(i0 + i + r, p0 + packedDepth);
                 nint step = a.ColumnStride;
-                for (int p = blockedDepth; p < depth; p++, source += step, target += tileRows) *target = *source;
+                for (int p = packedDepth; p < depth; p++, source += step, target += tileRows) *target = *source;
             }
         }
     }
 
     // Packed B: [depth][panelWidth], columns past the end zero.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
     private static void PackB<TOps, TVector, T>(MatrixView<T> b, int p0, int j0, int depth, int columns, int panelWidth, T* packed)
         where TOps : IMatMulOps<TVector, T>
         where TVector : unmanaged
