@@ -107,6 +107,8 @@ internal readonly unsafe struct Vector512Ops<T> : IMatMulOps<Vector512<T>, T> wh
 
     public static bool HasBlockTranspose => typeof(T) == typeof(float) && Avx512F.IsSupported;
 
+    public static bool MasksAreCheap => Avx512F.IsSupported;
+
     // The 16 × 16 float transpose: interleave pairs of rows, then pairs of pairs (4 × 4 blocks inside each 128-bit
     // lane), then gather each output row's four 128-bit lanes from four rows in two lane shuffles. 64 shuffles for 256
     // elements, against one scalar load and store each.

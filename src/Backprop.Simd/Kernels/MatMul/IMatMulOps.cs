@@ -24,6 +24,12 @@ internal unsafe interface IMatMulOps<TVector, T> : IVectorOps<TVector, T>
     /// <summary>Stores the first <paramref name="lanes"/> (1 to Count) elements only, as <see cref="LoadMasked"/> reads.</summary>
     static abstract void StoreMasked(TVector value, T* destination, int lanes);
 
+    /// <summary>
+    /// Whether <see cref="LoadMasked"/> and <see cref="StoreMasked"/> are one fast instruction each (AVX-512 masks), so
+    /// that packing and transposed outputs may use them in bulk; AVX's vmaskmov stores are slow on some processors.
+    /// </summary>
+    static virtual bool MasksAreCheap => false;
+
     /// <summary>Whether <see cref="TransposeBlock"/> has a shuffle-based body for this variant and element type.</summary>
     static virtual bool HasBlockTranspose => false;
 

@@ -110,7 +110,7 @@ internal static unsafe class MatMulBlocked
                         if (aInPlace && !inPlace) PackA<TOps, TVector, T>(a, i0 + i, p0, validRows, sliceDepth, panelA);
 
                         // A transposed output goes through a row-major tile, which the kernel writes with vector stores.
-                        bool byBlocks = TOps.HasBlockTranspose && c.RowStride == 1 && validRows <= TOps.Count;
+                        bool byBlocks = TOps.HasBlockTranspose && TOps.MasksAreCheap && c.RowStride == 1 && validRows <= TOps.Count;
                         if (load && byBlocks) LoadTransposed<TOps, TVector, T>(target, c.ColumnStride, edgeTile, panelWidth, block, validRows, columns);
                         else if (load) CopyTile(target, c.RowStride, c.ColumnStride, edgeTile, panelWidth, 1, validRows, columns);
                         Tile<TOps, TVector, T, TPanel, FullTile>(inPlace, a.At(i0 + i, p0), a.RowStride, panelA, panelB, bPitch, sliceDepth,
@@ -168,7 +168,7 @@ internal static unsafe class MatMulBlocked
                     continue;
                 }
 
-                if (TOps.Count >= tileRows)
+                if (TOps.Count >= tileRows && TOps.MasksAreCheap)
                 {
                     // The last tile: masks read only its rows and write only its slot, the rows past them zero.
                     for (int p = 0; p < depth; p++, source += a.ColumnStride, target += tileRows)
@@ -206,9 +206,10 @@ internal static unsafe class MatMulBlocked
                 TOps.TransposeBlock(a.At(i0 + i, p0 + p), a.RowStride, panel + ((nint)p * tileRows), tileRows);
             }
 
-            // The depth left below a block (all of δX's depth of 10): masked loads stage it as a block's rows.
+            // The depth left below a block (all of δX's depth of 10): where masks are cheap, masked loads stage it as a
+            // block's rows.
             int packedDepth = blockedDepth;
-            if (block > 0 && i + block <= rows && blockedDepth < depth)
+            if (block > 0 && TOps.MasksAreCheap && i + block <= rows && blockedDepth < depth)
             {
                 int left = depth - blockedDepth;
                 for (int r = 0; r < block; r++) TOps.Store(TOps.LoadMasked(a.At(i0 + i + r, p0 + blockedDepth), left), ref *(staged + (r * block)));
@@ -278,7 +279,8 @@ internal static unsafe class MatMulBlocked
         int blockedColumns = block == 0 ? 0 : columns / block * block;
         int blockedDepth = block == 0 ? 0 : depth / block * block;
 
-        // The depth left below a block (all of it for δX's depth of 10): masked loads stage it as a block's rows.
+        // The depth left below a block (all of it for δX's depth of 10): where masks are cheap, masked loads stage it as
+        // a block's rows; elsewhere it is copied one by one below, like the columns past the last block.
         T* staged = stackalloc T[2 * width * width];
         T* transposed = staged + (width * width);
         for (int j = 0; j < blockedColumns; j += block)
@@ -288,7 +290,7 @@ internal static unsafe class MatMulBlocked
                 TOps.TransposeBlock(b.At(p0 + p, j0 + j), b.ColumnStride, packed + (p * panelWidth) + j, panelWidth);
             }
 
-            if (blockedDepth == depth) continue;
+            if (blockedDepth == depth || !TOps.MasksAreCheap) continue;
             for (int r = 0; r < block; r++) TOps.Store(TOps.LoadMasked(b.At(p0 + blockedDepth, j0 + j + r), depth - blockedDepth), ref *(staged + (r * width)));
             TOps.TransposeBlock(staged, width, transposed, width);
             for (int p = blockedDepth; p < depth; p++)
@@ -297,10 +299,11 @@ internal static unsafe class MatMulBlocked
             }
         }
 
-        for (int j = blockedColumns; j < columns; j++)
+        for (int j = 0; j < columns; j++)
         {
             T* source = b.At(p0, j0 + j);
-            for (int p = 0; p < depth; p++) packed[(p * panelWidth) + j] = source[p * b.RowStride];
+            int first = j >= blockedColumns ? 0 : TOps.MasksAreCheap ? depth : blockedDepth;
+            for (int p = first; p < depth; p++) packed[(p * panelWidth) + j] = source[p * b.RowStride];
         }
 
         for (int p = 0; p < depth && columns < panelWidth; p++)
