@@ -96,15 +96,17 @@ internal static unsafe class MatMulMicroKernel
         if (rows > 11) { StoreC<TOps, TVector, T, TEdge>(c + (11 * cPitch), c110, firstRow <= 11 && 11 < endRow, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (11 * cPitch) + width, c111, firstRow <= 11 && 11 < endRow, lanes1); }
     }
 
-    // One vector of C: all of it in a full tile; in an edge tile its lanes inside C, none when lanes ≤ 0 or the row is
-    // not the tile's to write, so a ragged edge needs no copy of the tile.
+    // One vector of C: all of it in a full tile; in an edge tile its lanes inside C (a plain vector when that is all of
+    // them: AVX's masked stores are slow on some processors), none when lanes ≤ 0 or the row is not the tile's to write,
+    // so a ragged edge needs no copy of the tile.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVector LoadC<TOps, TVector, T, TEdge>(T* c, bool rowInside, int lanes)
         where TOps : IMatMulOps<TVector, T>
         where TVector : unmanaged
         where T : unmanaged, IFloatingPointIeee754<T>
         where TEdge : ITileEdge =>
-        !TEdge.Partial ? TOps.Load(in *c) : rowInside && lanes > 0 ? TOps.LoadMasked(c, lanes) : TOps.Zero;
+        !TEdge.Partial || (rowInside && lanes >= TOps.Count) ? TOps.Load(in *c)
+        : rowInside && lanes > 0 ? TOps.LoadMasked(c, lanes) : TOps.Zero;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreC<TOps, TVector, T, TEdge>(T* c, TVector value, bool rowInside, int lanes)
@@ -113,7 +115,7 @@ internal static unsafe class MatMulMicroKernel
         where T : unmanaged, IFloatingPointIeee754<T>
         where TEdge : ITileEdge
     {
-        if (!TEdge.Partial) TOps.Store(value, ref *c);
+        if (!TEdge.Partial || (rowInside && lanes >= TOps.Count)) TOps.Store(value, ref *c);
         else if (rowInside && lanes > 0) TOps.StoreMasked(value, c, lanes);
     }
 }
