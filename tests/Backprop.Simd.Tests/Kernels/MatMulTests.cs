@@ -63,6 +63,36 @@ public class MatMulTests
     }
 
     /// <summary>
+    /// Every C narrower than two 512-bit vectors (the output layer's 10 among them), with row counts on both sides of
+    /// the register tiles and depths on both sides of a depth slice, in views with and without row padding, overwriting
+    /// and accumulating: the masked edges, the short last row tile that moves up, and the swapped products that write C
+    /// transposed.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(FormsAndVariants))]
+    public void Narrow_products_match_the_double_reference_in_strided_views(MatMulForm form, SimdVariant variant)
+    {
+        bool emulated = !SimdSupport.IsSupported(variant);
+        var failures = new List<string>();
+        for (int n = 1; n <= 33; n += emulated ? 4 : 1)
+        {
+            foreach (int m in (int[])[11, 13, 128])
+            {
+                foreach (int k in (int[])[10, 129])
+                {
+                    foreach (int gap in (int[])[0, 3])
+                    {
+                        Collect(failures, MatMulCase.Check<float>(form, variant, m, n, k, gap, accumulate: false, seed: (n * 1000) + m + k));
+                        Collect(failures, MatMulCase.Check<float>(form, variant, m, n, k, gap, accumulate: true, seed: (n * 1000) + m + k + 1));
+                    }
+                }
+            }
+        }
+
+        AssertNoFailures(failures);
+    }
+
+    /// <summary>
     /// The products of a 784-256-128-10 network at batch 128 and batch 1, each form, overwrite and accumulate, every
     /// variant against one reference (a variant this processor lacks runs emulated).
     /// </summary>

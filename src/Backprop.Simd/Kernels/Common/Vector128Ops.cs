@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Backprop.Simd.Kernels;
 
@@ -103,4 +104,35 @@ internal readonly unsafe struct Vector128Ops<T> : IMatMulOps<Vector128<T>, T> wh
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> KeepFirst(Vector128<T> value, int lanes, T fill) => Lanes.KeepFirst<Vector128Ops<T>, Vector128<T>, T>(value, lanes, fill);
+
+    // AVX masks a partial vector in one instruction (vmaskmov); SSE-only and Arm processors take the stack copy of Lanes.
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> LoadMasked(T* source, int lanes)
+    {
+        if (Avx.IsSupported && typeof(T) == typeof(float)) return Avx.MaskLoad((float*)source, FirstLanes(lanes).AsSingle()).As<float, T>();
+        if (Avx.IsSupported && typeof(T) == typeof(double)) return Avx.MaskLoad((double*)source, FirstLanes(lanes).AsDouble()).As<double, T>();
+        return LoadFirst(in *source, lanes);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreMasked(Vector128<T> value, T* destination, int lanes)
+    {
+        if (Avx.IsSupported && typeof(T) == typeof(float))
+        {
+            Avx.MaskStore((float*)destination, FirstLanes(lanes).AsSingle(), value.AsSingle());
+        }
+        else if (Avx.IsSupported && typeof(T) == typeof(double))
+        {
+            Avx.MaskStore((double*)destination, FirstLanes(lanes).AsDouble(), value.AsDouble());
+        }
+        else
+        {
+            StoreFirst(value, ref *destination, lanes);
+        }
+    }
+
+    // All bits set in the first lanes: vmaskmov reads each lane's sign bit.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<T> FirstLanes(int lanes) => Vector128.LessThan(Vector128<T>.Indices, Vector128.Create(T.CreateTruncating(lanes)));
 }

@@ -136,4 +136,35 @@ internal readonly unsafe struct Vector256Ops<T> : IMatMulOps<Vector256<T>, T> wh
         Avx.Store(d + (6 * destinationPitch), Avx.Permute2x128(u2, u6, 0x31));
         Avx.Store(d + (7 * destinationPitch), Avx.Permute2x128(u3, u7, 0x31));
     }
+
+    // AVX masks a partial vector in one instruction (vmaskmov), where the stack copy of Lanes costs a call and a memory round trip.
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> LoadMasked(T* source, int lanes)
+    {
+        if (Avx.IsSupported && typeof(T) == typeof(float)) return Avx.MaskLoad((float*)source, FirstLanes(lanes).AsSingle()).As<float, T>();
+        if (Avx.IsSupported && typeof(T) == typeof(double)) return Avx.MaskLoad((double*)source, FirstLanes(lanes).AsDouble()).As<double, T>();
+        return LoadFirst(in *source, lanes);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreMasked(Vector256<T> value, T* destination, int lanes)
+    {
+        if (Avx.IsSupported && typeof(T) == typeof(float))
+        {
+            Avx.MaskStore((float*)destination, FirstLanes(lanes).AsSingle(), value.AsSingle());
+        }
+        else if (Avx.IsSupported && typeof(T) == typeof(double))
+        {
+            Avx.MaskStore((double*)destination, FirstLanes(lanes).AsDouble(), value.AsDouble());
+        }
+        else
+        {
+            StoreFirst(value, ref *destination, lanes);
+        }
+    }
+
+    // All bits set in the first lanes: vmaskmov reads each lane's sign bit.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> FirstLanes(int lanes) => Vector256.LessThan(Vector256<T>.Indices, Vector256.Create(T.CreateTruncating(lanes)));
 }

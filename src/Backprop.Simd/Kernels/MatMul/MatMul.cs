@@ -176,8 +176,10 @@ public static unsafe partial class MatMul
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         // Cᵀ = Bᵀ·Aᵀ: the same product with views swapped, chosen when it fills the register tiles better (a narrow C)
-        // and A is a transposed view, so that the swapped B still packs by contiguous rows.
-        if (m > 1 && (n == 1 || (a.RowStride == 1 && SwapFillsTilesBetter(m, n, TOps.TileRows, 2 * TOps.Count))))
+        // and the swapped B packs cheaply: by contiguous rows (A a transposed view) or by block transposes (where the
+        // transposed C is also written by block transposes and masks).
+        bool swappedBPacks = a.RowStride == 1 || (TOps.HasBlockTranspose && TOps.MasksAreCheap && a.ColumnStride == 1);
+        if (m > 1 && (n == 1 || (swappedBPacks && SwapFillsTilesBetter(m, n, TOps.TileRows, 2 * TOps.Count))))
         {
             (a, b, c, m, n) = (b.Transposed, a.Transposed, c.Transposed, n, m);
         }

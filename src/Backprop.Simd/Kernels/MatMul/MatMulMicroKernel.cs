@@ -13,15 +13,18 @@ internal static unsafe class MatMulMicroKernel
     public const int MaxTileRows = 12;
 
     // A: packed [depth][TileRows], or in place (row-major, rows aPitch apart) when TLayout says so.
-    // B: packed [depth][TPanel.Vectors·Count]  C: [TileRows, TPanel.Vectors·Count] at pitch cPitch.
+    // B: packed [depth][TPanel.Vectors·Count] (bPitch = that width), or in place with rows bPitch apart.  C: [TileRows, TPanel.Vectors·Count] at pitch cPitch, or for an edge tile
+    // (TEdge) only its rows firstRow to endRow − 1 and first `columns` columns, read and written by masked vectors.
     // Without `load` the tile starts from zero, so C need not hold anything.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run<TOps, TVector, T, TLayout, TPanel>(T* a, nint aPitch, T* b, int depth, T* c, nint cPitch, bool load)
+    public static void Run<TOps, TVector, T, TLayout, TPanel, TEdge>(T* a, nint aPitch, T* b, nint bPitch, int depth, T* c, nint cPitch, bool load,
+        int firstRow, int endRow, int columns)
         where TOps : IMatMulOps<TVector, T>
         where TVector : unmanaged
         where T : unmanaged, IFloatingPointIeee754<T>
         where TLayout : IPanelLayout
         where TPanel : IPanelWidth
+        where TEdge : ITileEdge
     {
         // Constants for a packed panel, so its addressing costs no registers.
         nint aRow = TLayout.InPlace ? aPitch : 1;
@@ -29,6 +32,7 @@ internal static unsafe class MatMulMicroKernel
         int width = TOps.Count;
         int rows = TOps.TileRows;
         bool two = TPanel.Vectors == 2;
+        int lanes0 = Math.Min(columns, width), lanes1 = columns - width;
         TVector c00 = TOps.Zero, c01 = TOps.Zero;
         TVector c10 = TOps.Zero, c11 = TOps.Zero;
         TVector c20 = TOps.Zero, c21 = TOps.Zero;
@@ -43,18 +47,18 @@ internal static unsafe class MatMulMicroKernel
         TVector c110 = TOps.Zero, c111 = TOps.Zero;
         if (load)
         {
-            { c00 = TOps.Load(in *(c + (0 * cPitch))); if (two) c01 = TOps.Load(in *(c + (0 * cPitch) + width)); }
-            if (rows > 1) { c10 = TOps.Load(in *(c + (1 * cPitch))); if (two) c11 = TOps.Load(in *(c + (1 * cPitch) + width)); }
-            if (rows > 2) { c20 = TOps.Load(in *(c + (2 * cPitch))); if (two) c21 = TOps.Load(in *(c + (2 * cPitch) + width)); }
-            if (rows > 3) { c30 = TOps.Load(in *(c + (3 * cPitch))); if (two) c31 = TOps.Load(in *(c + (3 * cPitch) + width)); }
-            if (rows > 4) { c40 = TOps.Load(in *(c + (4 * cPitch))); if (two) c41 = TOps.Load(in *(c + (4 * cPitch) + width)); }
-            if (rows > 5) { c50 = TOps.Load(in *(c + (5 * cPitch))); if (two) c51 = TOps.Load(in *(c + (5 * cPitch) + width)); }
-            if (rows > 6) { c60 = TOps.Load(in *(c + (6 * cPitch))); if (two) c61 = TOps.Load(in *(c + (6 * cPitch) + width)); }
-            if (rows > 7) { c70 = TOps.Load(in *(c + (7 * cPitch))); if (two) c71 = TOps.Load(in *(c + (7 * cPitch) + width)); }
-            if (rows > 8) { c80 = TOps.Load(in *(c + (8 * cPitch))); if (two) c81 = TOps.Load(in *(c + (8 * cPitch) + width)); }
-            if (rows > 9) { c90 = TOps.Load(in *(c + (9 * cPitch))); if (two) c91 = TOps.Load(in *(c + (9 * cPitch) + width)); }
-            if (rows > 10) { c100 = TOps.Load(in *(c + (10 * cPitch))); if (two) c101 = TOps.Load(in *(c + (10 * cPitch) + width)); }
-            if (rows > 11) { c110 = TOps.Load(in *(c + (11 * cPitch))); if (two) c111 = TOps.Load(in *(c + (11 * cPitch) + width)); }
+            { c00 = LoadC<TOps, TVector, T, TEdge>(c + (0 * cPitch), firstRow <= 0 && 0 < endRow, lanes0); if (two) c01 = LoadC<TOps, TVector, T, TEdge>(c + (0 * cPitch) + width, firstRow <= 0 && 0 < endRow, lanes1); }
+            if (rows > 1) { c10 = LoadC<TOps, TVector, T, TEdge>(c + (1 * cPitch), firstRow <= 1 && 1 < endRow, lanes0); if (two) c11 = LoadC<TOps, TVector, T, TEdge>(c + (1 * cPitch) + width, firstRow <= 1 && 1 < endRow, lanes1); }
+            if (rows > 2) { c20 = LoadC<TOps, TVector, T, TEdge>(c + (2 * cPitch), firstRow <= 2 && 2 < endRow, lanes0); if (two) c21 = LoadC<TOps, TVector, T, TEdge>(c + (2 * cPitch) + width, firstRow <= 2 && 2 < endRow, lanes1); }
+            if (rows > 3) { c30 = LoadC<TOps, TVector, T, TEdge>(c + (3 * cPitch), firstRow <= 3 && 3 < endRow, lanes0); if (two) c31 = LoadC<TOps, TVector, T, TEdge>(c + (3 * cPitch) + width, firstRow <= 3 && 3 < endRow, lanes1); }
+            if (rows > 4) { c40 = LoadC<TOps, TVector, T, TEdge>(c + (4 * cPitch), firstRow <= 4 && 4 < endRow, lanes0); if (two) c41 = LoadC<TOps, TVector, T, TEdge>(c + (4 * cPitch) + width, firstRow <= 4 && 4 < endRow, lanes1); }
+            if (rows > 5) { c50 = LoadC<TOps, TVector, T, TEdge>(c + (5 * cPitch), firstRow <= 5 && 5 < endRow, lanes0); if (two) c51 = LoadC<TOps, TVector, T, TEdge>(c + (5 * cPitch) + width, firstRow <= 5 && 5 < endRow, lanes1); }
+            if (rows > 6) { c60 = LoadC<TOps, TVector, T, TEdge>(c + (6 * cPitch), firstRow <= 6 && 6 < endRow, lanes0); if (two) c61 = LoadC<TOps, TVector, T, TEdge>(c + (6 * cPitch) + width, firstRow <= 6 && 6 < endRow, lanes1); }
+            if (rows > 7) { c70 = LoadC<TOps, TVector, T, TEdge>(c + (7 * cPitch), firstRow <= 7 && 7 < endRow, lanes0); if (two) c71 = LoadC<TOps, TVector, T, TEdge>(c + (7 * cPitch) + width, firstRow <= 7 && 7 < endRow, lanes1); }
+            if (rows > 8) { c80 = LoadC<TOps, TVector, T, TEdge>(c + (8 * cPitch), firstRow <= 8 && 8 < endRow, lanes0); if (two) c81 = LoadC<TOps, TVector, T, TEdge>(c + (8 * cPitch) + width, firstRow <= 8 && 8 < endRow, lanes1); }
+            if (rows > 9) { c90 = LoadC<TOps, TVector, T, TEdge>(c + (9 * cPitch), firstRow <= 9 && 9 < endRow, lanes0); if (two) c91 = LoadC<TOps, TVector, T, TEdge>(c + (9 * cPitch) + width, firstRow <= 9 && 9 < endRow, lanes1); }
+            if (rows > 10) { c100 = LoadC<TOps, TVector, T, TEdge>(c + (10 * cPitch), firstRow <= 10 && 10 < endRow, lanes0); if (two) c101 = LoadC<TOps, TVector, T, TEdge>(c + (10 * cPitch) + width, firstRow <= 10 && 10 < endRow, lanes1); }
+            if (rows > 11) { c110 = LoadC<TOps, TVector, T, TEdge>(c + (11 * cPitch), firstRow <= 11 && 11 < endRow, lanes0); if (two) c111 = LoadC<TOps, TVector, T, TEdge>(c + (11 * cPitch) + width, firstRow <= 11 && 11 < endRow, lanes1); }
         }
 
         for (int p = 0; p < depth; p++)
@@ -75,21 +79,44 @@ internal static unsafe class MatMulMicroKernel
             if (rows > 10) { ai = TOps.Broadcast(a[10 * aRow]); c100 = TOps.MultiplyAdd(ai, b0, c100); if (two) c101 = TOps.MultiplyAdd(ai, b1, c101); }
             if (rows > 11) { ai = TOps.Broadcast(a[11 * aRow]); c110 = TOps.MultiplyAdd(ai, b0, c110); if (two) c111 = TOps.MultiplyAdd(ai, b1, c111); }
             a += aStep;
-            b += TPanel.Vectors * width;
+            b += bPitch;
         }
 
-        { TOps.Store(c00, ref *(c + (0 * cPitch))); if (two) TOps.Store(c01, ref *(c + (0 * cPitch) + width)); }
-        if (rows > 1) { TOps.Store(c10, ref *(c + (1 * cPitch))); if (two) TOps.Store(c11, ref *(c + (1 * cPitch) + width)); }
-        if (rows > 2) { TOps.Store(c20, ref *(c + (2 * cPitch))); if (two) TOps.Store(c21, ref *(c + (2 * cPitch) + width)); }
-        if (rows > 3) { TOps.Store(c30, ref *(c + (3 * cPitch))); if (two) TOps.Store(c31, ref *(c + (3 * cPitch) + width)); }
-        if (rows > 4) { TOps.Store(c40, ref *(c + (4 * cPitch))); if (two) TOps.Store(c41, ref *(c + (4 * cPitch) + width)); }
-        if (rows > 5) { TOps.Store(c50, ref *(c + (5 * cPitch))); if (two) TOps.Store(c51, ref *(c + (5 * cPitch) + width)); }
-        if (rows > 6) { TOps.Store(c60, ref *(c + (6 * cPitch))); if (two) TOps.Store(c61, ref *(c + (6 * cPitch) + width)); }
-        if (rows > 7) { TOps.Store(c70, ref *(c + (7 * cPitch))); if (two) TOps.Store(c71, ref *(c + (7 * cPitch) + width)); }
-        if (rows > 8) { TOps.Store(c80, ref *(c + (8 * cPitch))); if (two) TOps.Store(c81, ref *(c + (8 * cPitch) + width)); }
-        if (rows > 9) { TOps.Store(c90, ref *(c + (9 * cPitch))); if (two) TOps.Store(c91, ref *(c + (9 * cPitch) + width)); }
-        if (rows > 10) { TOps.Store(c100, ref *(c + (10 * cPitch))); if (two) TOps.Store(c101, ref *(c + (10 * cPitch) + width)); }
-        if (rows > 11) { TOps.Store(c110, ref *(c + (11 * cPitch))); if (two) TOps.Store(c111, ref *(c + (11 * cPitch) + width)); }
+        { StoreC<TOps, TVector, T, TEdge>(c + (0 * cPitch), c00, firstRow <= 0 && 0 < endRow, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (0 * cPitch) + width, c01, firstRow <= 0 && 0 < endRow, lanes1); }
+        if (rows > 1) { StoreC<TOps, TVector, T, TEdge>(c + (1 * cPitch), c10, firstRow <= 1 && 1 < endRow, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (1 * cPitch) + width, c11, firstRow <= 1 && 1 < endRow, lanes1); }
+        if (rows > 2) { StoreC<TOps, TVector, T, TEdge>(c + (2 * cPitch), c20, firstRow <= 2 && 2 < endRow, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (2 * cPitch) + width, c21, firstRow <= 2 && 2 < endRow, lanes1); }
+        if (rows > 3) { StoreC<TOps, TVector, T, TEdge>(c + (3 * cPitch), c30, firstRow <= 3 && 3 < endRow, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (3 * cPitch) + width, c31, firstRow <= 3 && 3 < endRow, lanes1); }
+        if (rows > 4) { StoreC<TOps, TVector, T, TEdge>(c + (4 * cPitch), c40, firstRow <= 4 && 4 < endRow, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (4 * cPitch) + width, c41, firstRow <= 4 && 4 < endRow, lanes1); }
+        if (rows > 5) { StoreC<TOps, TVector, T, TEdge>(c + (5 * cPitch), c50, firstRow <= 5 && 5 < endRow, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (5 * cPitch) + width, c51, firstRow <= 5 && 5 < endRow, lanes1); }
+        if (rows > 6) { StoreC<TOps, TVector, T, TEdge>(c + (6 * cPitch), c60, firstRow <= 6 && 6 < endRow, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (6 * cPitch) + width, c61, firstRow <= 6 && 6 < endRow, lanes1); }
+        if (rows > 7) { StoreC<TOps, TVector, T, TEdge>(c + (7 * cPitch), c70, firstRow <= 7 && 7 < endRow, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (7 * cPitch) + width, c71, firstRow <= 7 && 7 < endRow, lanes1); }
+        if (rows > 8) { StoreC<TOps, TVector, T, TEdge>(c + (8 * cPitch), c80, firstRow <= 8 && 8 < endRow, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (8 * cPitch) + width, c81, firstRow <= 8 && 8 < endRow, lanes1); }
+        if (rows > 9) { StoreC<TOps, TVector, T, TEdge>(c + (9 * cPitch), c90, firstRow <= 9 && 9 < endRow, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (9 * cPitch) + width, c91, firstRow <= 9 && 9 < endRow, lanes1); }
+        if (rows > 10) { StoreC<TOps, TVector, T, TEdge>(c + (10 * cPitch), c100, firstRow <= 10 && 10 < endRow, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (10 * cPitch) + width, c101, firstRow <= 10 && 10 < endRow, lanes1); }
+        if (rows > 11) { StoreC<TOps, TVector, T, TEdge>(c + (11 * cPitch), c110, firstRow <= 11 && 11 < endRow, lanes0); if (two) StoreC<TOps, TVector, T, TEdge>(c + (11 * cPitch) + width, c111, firstRow <= 11 && 11 < endRow, lanes1); }
+    }
+
+    // One vector of C: all of it in a full tile; in an edge tile its lanes inside C (a plain vector when that is all of
+    // them: AVX's masked stores are slow on some processors), none when lanes ≤ 0 or the row is not the tile's to write,
+    // so a ragged edge needs no copy of the tile.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector LoadC<TOps, TVector, T, TEdge>(T* c, bool rowInside, int lanes)
+        where TOps : IMatMulOps<TVector, T>
+        where TVector : unmanaged
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TEdge : ITileEdge =>
+        !TEdge.Partial || (rowInside && lanes >= TOps.Count) ? TOps.Load(in *c)
+        : rowInside && lanes > 0 ? TOps.LoadMasked(c, lanes) : TOps.Zero;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreC<TOps, TVector, T, TEdge>(T* c, TVector value, bool rowInside, int lanes)
+        where TOps : IMatMulOps<TVector, T>
+        where TVector : unmanaged
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TEdge : ITileEdge
+    {
+        if (!TEdge.Partial || (rowInside && lanes >= TOps.Count)) TOps.Store(value, ref *c);
+        else if (rowInside && lanes > 0) TOps.StoreMasked(value, c, lanes);
     }
 }
 
@@ -127,4 +154,22 @@ internal readonly struct TwoVectorPanel : IPanelWidth
 internal readonly struct OneVectorPanel : IPanelWidth
 {
     public static int Vectors => 1;
+}
+
+/// <summary>Whether a tile of C is whole or cut by the edge of C (fewer rows or columns than the register tile).</summary>
+internal interface ITileEdge
+{
+    static abstract bool Partial { get; }
+}
+
+/// <summary>All TileRows × panel-width elements lie in C: plain vector loads and stores.</summary>
+internal readonly struct FullTile : ITileEdge
+{
+    public static bool Partial => false;
+}
+
+/// <summary>The last rows or columns of C: rows past it skipped, columns past it masked.</summary>
+internal readonly struct EdgeTile : ITileEdge
+{
+    public static bool Partial => true;
 }
