@@ -23,7 +23,7 @@ namespace Backprop.Simd.Hosting;
 /// and another client is active (one that sent a request within the last ten queue delays: its next request is likely
 /// on its way), so that clients whose requests never overlap in the server still coalesce, at the cost of one wait per
 /// run; never beyond its oldest request's arrival plus the delay. With neither it yields once, so that requests other
-/// threads are already parsing can join, so a lone client is answered at once and never waits out the delay.
+/// threads are already parsing can join, and predicts: a lone client is answered at once and never waits out the delay.
 /// When the model has been busy for longer than it has been idle (the gap since the last pass is shorter than that
 /// pass), a new leader hands its pass to the thread pool at once rather than predicting inline, so that back-to-back
 /// callers coalesce. Each queued request rides in a pooled <see cref="BatchItem"/> that is its own awaitable, so a
@@ -35,11 +35,13 @@ internal sealed class DynamicBatcher : IDisposable, IThreadPoolWorkItem
     private const int RetainedItems = 1024;
     // Passes a leader runs for others after its own is answered, before it hands the rest to the thread pool: on the
     // 2-core load test this beat handing over at once (w1, batching on, 16 connections: 44k against 38k req/s binary,
-    // 18.5k against 17.2k JSON; one run each, Zen 4, 2026-12-04), and it delays the leader's own answer by a few passes.
+    // 18.5k against 17.2k JSON; one run each, AMD EPYC Zen 4, 2 cores, 2026-12-04), and it delays the leader's own answer
+    // by a few passes.
     private const int LeaderPassesForOthers = 4;
     // Lone passes in a row before one waits for another active client. Waiting on every lone pass cost a quarter of the
     // throughput at 16 and 64 connections on the 2-core load test (w1 binary, batching on; the wait spins on a core that
-    // the clients and the other requests need; Zen 4, 2026-12-04), where most passes hold several requests anyway.
+    // the clients and the other requests need; AMD EPYC Zen 4, 2 cores, 2026-12-04), where most passes hold several
+    // requests anyway.
     private const int LonePassesBeforeWaiting = 4;
     private readonly ConcurrentQueue<BatchItem> _queue = new();
     private readonly ObjectPool<BatchItem> _items;
@@ -47,6 +49,8 @@ internal sealed class DynamicBatcher : IDisposable, IThreadPoolWorkItem
     private readonly float[] _inputs, _outputs;
     private readonly int _maxRows, _features, _width;
     private readonly long _delayTicks;
+    // A client that sent a request this recently is active: its next request may be on its way.
+    private readonly long _activeClientTicks;
     private readonly List<BatchItem> _batch = [];
     private readonly ModelMetrics _metrics;
     // 1 while one thread holds the session, the buffers and the fields below it; taken with CompareExchange.
@@ -62,7 +66,6 @@ internal sealed class DynamicBatcher : IDisposable, IThreadPoolWorkItem
     private long _latestClientSeen = long.MinValue, _otherClientSeen = long.MinValue;
     // Passes in a row that held a single request; read and written holding the flag.
     private int _lonePasses;
-    private readonly long _activeClientTicks;
     private long _batches, _requests;
 
     public DynamicBatcher(PublishedModel<float> model, int maxRows, int maxQueueDelayMicroseconds, ModelMetrics metrics)
@@ -183,8 +186,8 @@ internal sealed class DynamicBatcher : IDisposable, IThreadPoolWorkItem
         SawClient(first);
         int rows = first.Request.Rows;
         // The requests announced now are expected, while any is still announced and no later than the oldest's arrival
-        // plus the delay; so is another active client's next request while the batch holds one; with neither the pass
-        // starts at once.
+        // plus the delay; so is another active client's next request while the batch holds one, after a run of lone
+        // passes; with neither the pass starts at once.
         int expected = 1 + Volatile.Read(ref _announced);
         long deadline = first.Arrival + _delayTicks;
         bool yielded = false;
