@@ -54,21 +54,43 @@ public readonly record struct DenseLayer
     // The layer's whole arithmetic is these two functions, so a fused or packed product can replace MatMul here alone.
 
     // X: [b, in]  W: [in, out]  bias: [out]  Z: [b, out] or empty  Y: [b, out]
-    internal static void Forward<T>(ReadOnlySpan2D<T> x, ReadOnlySpan2D<T> w, ReadOnlySpan<T> bias, Activation activation,
+    // The bias and activation run as the product's epilogue: each thread finishes its own part of Y while it is in cache.
+    internal static unsafe void Forward<T>(ReadOnlySpan2D<T> x, ReadOnlySpan2D<T> w, ReadOnlySpan<T> bias, Activation activation,
         Span2D<T> z, Span2D<T> y, WorkerPool? pool) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        MatMul.Multiply(x, w, y, accumulate: false, pool);
-        ActivationKernels.BiasActivationForward(y, bias, activation, z, y);
+        fixed (T* py = &y.DangerousGetReference(), pz = &z.DangerousGetReference(), pb = bias)
+        {
+            var epilogue = new BiasActivationEpilogue<T>(View(py, y), pb, z.IsEmpty ? default : View(pz, z), activation);
+            MatMul.Multiply(SimdSupport.Active, x, w, y, accumulate: false, pool, epilogue);
+        }
     }
 
     // δ = ∂L/∂Z: [b, out]  X: [b, in]  W: [in, out]  ∂W: [in, out]  ∂b: [out]
-    // δX: [b, in] or empty; receives δ·Wᵀ = ∂L/∂X, which the previous layer then multiplies by its own f'.
-    internal static void Backward<T>(ReadOnlySpan2D<T> delta, ReadOnlySpan2D<T> x, ReadOnlySpan2D<T> w,
-        Span2D<T> weightGradient, Span<T> biasGradient, Span2D<T> inputError, WorkerPool? pool)
+    // δX: [b, in] or empty; receives δ·Wᵀ = ∂L/∂X, times f' of the layer below when X is that layer's output
+    // (inputActivation its f, inputPreActivation its z or empty; Identity for the network's input), as the product's
+    // epilogue, so δX comes out as that layer's δ.
+    internal static unsafe void Backward<T>(ReadOnlySpan2D<T> delta, ReadOnlySpan2D<T> x, ReadOnlySpan2D<T> w,
+        Span2D<T> weightGradient, Span<T> biasGradient, Span2D<T> inputError, Activation inputActivation,
+        ReadOnlySpan2D<T> inputPreActivation, WorkerPool? pool)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         MatMul.MultiplyTransposedA(x, delta, weightGradient, accumulate: false, pool);
         Reductions.ColumnSums(delta, biasGradient);
-        if (!inputError.IsEmpty) MatMul.MultiplyTransposedB(delta, w, inputError, accumulate: false, pool);
+        if (inputError.IsEmpty) return;
+        if (inputActivation.Kind == ActivationKind.Identity)
+        {
+            MatMul.MultiplyTransposedB(delta, w, inputError, accumulate: false, pool);
+            return;
+        }
+
+        fixed (T* pd = &inputError.DangerousGetReference(), py = &x.DangerousGetReference(), pz = &inputPreActivation.DangerousGetReference())
+        {
+            var epilogue = new ActivationBackwardEpilogue<T>(View(pd, inputError), View(py, x),
+                inputPreActivation.IsEmpty ? default : View(pz, inputPreActivation), inputActivation);
+            MatMul.MultiplyTransposedB(SimdSupport.Active, delta, w, inputError, accumulate: false, pool, epilogue);
+        }
     }
+
+    private static unsafe MatrixView<T> View<T>(T* origin, ReadOnlySpan2D<T> span) where T : unmanaged =>
+        new(origin, Check.Stride(span), 1);
 }

@@ -97,17 +97,20 @@ internal sealed class NetworkWorkspace<T> where T : unmanaged, IFloatingPointIee
         int batch = x.Height;
         ReadOnlySpan<DenseLayer> layers = network.Layers;
         ReadOnlySpan<T> parameters = network.Parameters;
-        for (int l = layers.Length - 1; l >= 0; l--)
+        int last = layers.Length - 1;
+        if (layers[last].Activation.Kind != ActivationKind.Identity)
+            ActivationKernels.ActivationBackward<T>(Output(last, batch), PreActivation(last, batch), layers[last].Activation, Error(last, batch));
+
+        // Every other layer's f' is applied by the layer above, as the epilogue of its input error.
+        for (int l = last; l >= 0; l--)
         {
             DenseLayer layer = layers[l];
-            Span2D<T> delta = Error(l, batch);
-            if (layer.Activation.Kind != ActivationKind.Identity)
-                ActivationKernels.ActivationBackward<T>(Output(l, batch), PreActivation(l, batch), layer.Activation, delta);
-
             ReadOnlySpan2D<T> input = l == 0 ? x : Output(l - 1, batch);
             Span2D<T> inputError = l > 0 ? Error(l - 1, batch) : computeInputError ? InputError(batch) : default;
-            DenseLayer.Backward<T>(delta, input, ReadOnlyWeights(layer, parameters), layer.Weights(gradients),
-                layer.Bias(gradients), inputError, Pool);
+            Activation inputActivation = l > 0 ? layers[l - 1].Activation : new Activation(ActivationKind.Identity);
+            ReadOnlySpan2D<T> inputPreActivation = l > 0 ? PreActivation(l - 1, batch) : default;
+            DenseLayer.Backward<T>(Error(l, batch), input, ReadOnlyWeights(layer, parameters), layer.Weights(gradients),
+                layer.Bias(gradients), inputError, inputActivation, inputPreActivation, Pool);
             listener.OnLayerGradients(layer);
         }
     }

@@ -19,6 +19,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly NetworkWorkspace<T> _workspace;
     private readonly FlatBlock<T> _gradients;
+
+    // One slot per block of the gradient's Σg², which the pool's threads share.
+    private readonly double[] _gradientBlockSums;
     private readonly T[] _errorNorms;
     private readonly T[] _weightGradientNorms;
     private int _lastBatch;
@@ -49,6 +52,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         Optimizer = new OptimizerState<T>(optimizer, network.ParameterCount);
         _workspace = new NetworkWorkspace<T>(network, maxBatch);
         _gradients = new FlatBlock<T>(network.ParameterCount);
+        _gradientBlockSums = new double[VectorReductions.BlockCount(network.ParameterCount)];
         _errorNorms = new T[network.Layers.Length];
         _weightGradientNorms = new T[network.Layers.Length];
     }
@@ -278,7 +282,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     // Σg² over the gradient block, in double as Reductions.SumOfSquares sums it before rounding to T: finite exactly
     // when every gradient is finite, unless finite squares overflowed.
-    private double GradientSumOfSquares() => VectorReductions.Dot<T>(_gradients.Span, _gradients.Span, SimdSupport.Active);
+    private double GradientSumOfSquares() => VectorReductions.SumOfSquares<T>(_gradients.Span, Pool, _gradientBlockSums);
 
     private void ApplyGradientsWithNorm(double sumOfSquares)
     {

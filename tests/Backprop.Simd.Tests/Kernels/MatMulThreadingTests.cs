@@ -57,6 +57,43 @@ public sealed class MatMulThreadingTests : IDisposable
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public unsafe void An_epilogue_meets_every_element_of_C_once_after_its_product(MatMulForm form, int m, int n, int k)
+    {
+        if (form == MatMulForm.TransposedA) return;
+        foreach (SimdVariant variant in SimdSupport.Supported)
+        {
+            var random = new Random(m + n + k);
+            var (leftShape, rightShape) = MatMulReference.OperandShapes(form, m, n, k);
+            Span2D<float> left = MatMulCase.Strided<float>(leftShape.Height, leftShape.Width, 1, random);
+            Span2D<float> right = MatMulCase.Strided<float>(rightShape.Height, rightShape.Width, 2, random);
+            float[,] product = Run(form, variant, left, right, new float[m, n], accumulate: false, pool: null);
+            foreach (WorkerPool? pool in _pools.Prepend(null))
+            {
+                // A marker that only an epilogue run after the product, once per element, leaves as product + 1000.
+                var result = new float[m, n];
+                fixed (float* origin = result)
+                {
+                    var epilogue = new AddThousand(new MatrixView<float>(origin, n, 1));
+                    Span2D<float> destination = result;
+                    if (form == MatMulForm.Multiply) MatMul.Multiply(variant, left, right, destination, accumulate: false, pool, epilogue);
+                    else MatMul.MultiplyTransposedB(variant, left, right, destination, accumulate: false, pool, epilogue);
+                }
+
+                for (int i = 0; i < m; i++)
+                {
+                    for (int j = 0; j < n; j++)
+                    {
+                        Assert.True(result[i, j] == product[i, j] + 1000f,
+                            form + " " + variant + " " + m + "x" + n + "x" + k + " threads=" + (pool?.ThreadCount ?? 1) + ": [" + i + ", " + j + "] is " +
+                            result[i, j].ToString("R") + ", product " + product[i, j].ToString("R"));
+                    }
+                }
+            }
+        }
+    }
+
     [Fact]
     public void Ten_thousand_threaded_products_allocate_nothing()
     {
@@ -126,6 +163,17 @@ public sealed class MatMulThreadingTests : IDisposable
                     Assert.Fail(what + ": first difference at [" + i + ", " + j + "]: " + actual[i, j].ToString("R") +
                         " vs single-threaded " + expected[i, j].ToString("R"));
                 }
+            }
+        }
+    }
+
+    private readonly unsafe struct AddThousand(MatrixView<float> c) : IProductEpilogue
+    {
+        public void Apply(int row, int rows, int column, int columns)
+        {
+            for (int i = row; i < row + rows; i++)
+            {
+                for (int j = column; j < column + columns; j++) *c.At(i, j) += 1000f;
             }
         }
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using Backprop.Simd.Kernels;
+using Backprop.Simd.Threading;
 using CommunityToolkit.HighPerformance;
 
 namespace Backprop.Simd.Tests.Kernels;
@@ -18,6 +19,25 @@ public class ReductionTests
     }
 
     private static string At(SimdVariant variant, string what) => string.Create(CultureInfo.InvariantCulture, $"{variant} {what}");
+
+    [Fact]
+    public void Sum_of_squares_shared_by_threads_is_the_single_thread_sum_bit_for_bit()
+    {
+        using var two = new WorkerPool(2);
+        using var three = new WorkerPool(3);
+        foreach (int length in new[] { 0, 1, 1023, 1024, 1025, 32 * 1024 - 1, 32 * 1024 + 17, 235_146 })
+        {
+            float[] x = Values<float>(length, length);
+            double alone = VectorReductions.Dot<float>(x, x);
+            var blockSums = new double[VectorReductions.BlockCount(length)];
+            foreach (WorkerPool? pool in new[] { null, two, three })
+            {
+                double shared = VectorReductions.SumOfSquares<float>(x, pool, blockSums);
+                Assert.True(BitConverter.DoubleToInt64Bits(alone) == BitConverter.DoubleToInt64Bits(shared),
+                    string.Create(CultureInfo.InvariantCulture, $"length {length}, threads {pool?.ThreadCount ?? 1}: {shared:R} vs {alone:R}"));
+            }
+        }
+    }
 
     [Fact]
     public void Column_sums_match_reference_on_strided_views_overwriting_and_accumulating()

@@ -90,7 +90,14 @@ public static unsafe partial class MatMul
     // processor lacks still computes correctly (the runtime emulates wide vectors), only slowly.
 
     internal static void Multiply<T>(SimdVariant variant, ReadOnlySpan2D<T> x, ReadOnlySpan2D<T> w, Span2D<T> y, bool accumulate = false, WorkerPool? pool = null)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Multiply(variant, x, w, y, accumulate, pool, default(NoEpilogue));
+
+    // The product, then the epilogue over y, each thread over its own part of y.
+    internal static void Multiply<T, TEpilogue>(SimdVariant variant, ReadOnlySpan2D<T> x, ReadOnlySpan2D<T> w, Span2D<T> y, bool accumulate,
+        WorkerPool? pool, in TEpilogue epilogue)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TEpilogue : struct, IProductEpilogue
     {
         RequireEqual(x.Width, w.Height, nameof(w), "w.Height must equal x.Width", x, w);
         RequireShape(y, x.Height, w.Width, nameof(y));
@@ -102,12 +109,19 @@ public static unsafe partial class MatMul
                 new MatrixView<T>(px, Check.Stride<T>(x), 1),
                 new MatrixView<T>(pw, Check.Stride<T>(w), 1),
                 new MatrixView<T>(py, Check.Stride<T>(y), 1),
-                y.Height, y.Width, x.Width, accumulate, pool);
+                y.Height, y.Width, x.Width, accumulate, pool, epilogue);
         }
     }
 
     internal static void MultiplyTransposedB<T>(SimdVariant variant, ReadOnlySpan2D<T> a, ReadOnlySpan2D<T> b, Span2D<T> c, bool accumulate = false, WorkerPool? pool = null)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        MultiplyTransposedB(variant, a, b, c, accumulate, pool, default(NoEpilogue));
+
+    // The product, then the epilogue over c, each thread over its own part of c.
+    internal static void MultiplyTransposedB<T, TEpilogue>(SimdVariant variant, ReadOnlySpan2D<T> a, ReadOnlySpan2D<T> b, Span2D<T> c, bool accumulate,
+        WorkerPool? pool, in TEpilogue epilogue)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TEpilogue : struct, IProductEpilogue
     {
         RequireEqual(a.Width, b.Width, nameof(b), "b.Width must equal a.Width", a, b);
         RequireShape(c, a.Height, b.Height, nameof(c));
@@ -119,7 +133,7 @@ public static unsafe partial class MatMul
                 new MatrixView<T>(pa, Check.Stride<T>(a), 1),
                 new MatrixView<T>(pb, Check.Stride<T>(b), 1).Transposed,
                 new MatrixView<T>(pc, Check.Stride<T>(c), 1),
-                c.Height, c.Width, a.Width, accumulate, pool);
+                c.Height, c.Width, a.Width, accumulate, pool, epilogue);
         }
     }
 
@@ -136,55 +150,60 @@ public static unsafe partial class MatMul
                 new MatrixView<T>(pa, Check.Stride<T>(a), 1).Transposed,
                 new MatrixView<T>(pb, Check.Stride<T>(b), 1),
                 new MatrixView<T>(pc, Check.Stride<T>(c), 1),
-                c.Height, c.Width, a.Height, accumulate, pool);
+                c.Height, c.Width, a.Height, accumulate, pool, default(NoEpilogue));
         }
     }
 
     // C[m, n] (+)= A[m, k]·B[k, n], all three forms once their views are set up.
-    private static void Product<T>(SimdVariant variant, MatrixView<T> a, MatrixView<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate,
-        WorkerPool? pool)
+    private static void Product<T, TEpilogue>(SimdVariant variant, MatrixView<T> a, MatrixView<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate,
+        WorkerPool? pool, in TEpilogue epilogue)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TEpilogue : struct, IProductEpilogue
     {
         if (m == 0 || n == 0) return;
         if (k == 0)
         {
             if (!accumulate) MatMulScalar.Run(a, b, c, m, n, 0, accumulate: false);
+            epilogue.Apply(0, m, 0, n);
             return;
         }
 
         switch (variant)
         {
             case SimdVariant.Vector512:
-                Planned<Vector512Ops<T>, Vector512<T>, T>(a, b, c, m, n, k, accumulate, pool);
+                Planned<Vector512Ops<T>, Vector512<T>, T, TEpilogue>(a, b, c, m, n, k, accumulate, pool, epilogue);
                 break;
             case SimdVariant.Vector256:
-                Planned<Vector256Ops<T>, Vector256<T>, T>(a, b, c, m, n, k, accumulate, pool);
+                Planned<Vector256Ops<T>, Vector256<T>, T, TEpilogue>(a, b, c, m, n, k, accumulate, pool, epilogue);
                 break;
             case SimdVariant.Vector128:
-                Planned<Vector128Ops<T>, Vector128<T>, T>(a, b, c, m, n, k, accumulate, pool);
+                Planned<Vector128Ops<T>, Vector128<T>, T, TEpilogue>(a, b, c, m, n, k, accumulate, pool, epilogue);
                 break;
             default:
                 MatMulScalar.Run(a, b, c, m, n, k, accumulate);
+                epilogue.Apply(0, m, 0, n);
                 break;
         }
     }
 
-    private static void Planned<TOps, TVector, T>(MatrixView<T> a, MatrixView<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate,
-        WorkerPool? pool)
+    private static void Planned<TOps, TVector, T, TEpilogue>(MatrixView<T> a, MatrixView<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate,
+        WorkerPool? pool, in TEpilogue epilogue)
         where TOps : IMatMulOps<TVector, T>
         where TVector : unmanaged
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TEpilogue : struct, IProductEpilogue
     {
         // Cᵀ = Bᵀ·Aᵀ: the same product with views swapped, chosen when it fills the register tiles better (a narrow C)
         // and the swapped B packs cheaply: by contiguous rows (A a transposed view) or by block transposes (where the
         // transposed C is also written by block transposes and masks).
         bool swappedBPacks = a.RowStride == 1 || (TOps.HasBlockTranspose && TOps.MasksAreCheap && a.ColumnStride == 1);
-        if (m > 1 && (n == 1 || (swappedBPacks && SwapFillsTilesBetter(m, n, TOps.TileRows, 2 * TOps.Count))))
+        bool transposed = m > 1 && (n == 1 || (swappedBPacks && SwapFillsTilesBetter(m, n, TOps.TileRows, 2 * TOps.Count)));
+        if (transposed)
         {
             (a, b, c, m, n) = (b.Transposed, a.Transposed, c.Transposed, n, m);
         }
 
-        var job = new MatMulJob<TOps, TVector, T>(a, b, c, m, n, k, accumulate);
+        var job = new MatMulJob<TOps, TVector, T, TEpilogue>(a, b, c, m, n, k, accumulate, transposed, epilogue);
         int parts = pool is null ? 1 : job.Plan(pool.ThreadCount);
         if (parts == 1)
         {

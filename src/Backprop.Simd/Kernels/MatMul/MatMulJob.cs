@@ -5,13 +5,14 @@ namespace Backprop.Simd.Kernels;
 
 /// <summary>
 /// One planned product <c>C[m, n] (+)= A[m, k]·B[k, n]</c>, cut into parts along rows or columns of C for a
-/// <see cref="WorkerPool"/>. Each element's arithmetic (depth slices, FMA order) depends only on k, never on the cut,
-/// so every thread count gives bit-identical results.
+/// <see cref="WorkerPool"/>, each part followed by the epilogue over its own region of C. Each element's arithmetic
+/// (depth slices, FMA order) depends only on k, never on the cut, so every thread count gives bit-identical results.
 /// </summary>
-internal unsafe struct MatMulJob<TOps, TVector, T> : IParallelWork
+internal unsafe struct MatMulJob<TOps, TVector, T, TEpilogue> : IParallelWork
     where TOps : IMatMulOps<TVector, T>
     where TVector : unmanaged
     where T : unmanaged, IFloatingPointIeee754<T>
+    where TEpilogue : struct, IProductEpilogue
 {
     // Below this many multiply-adds (under ~10 µs on one core) handing work over, and waking a sleeping worker above
     // all, costs more than it saves.
@@ -21,13 +22,19 @@ internal unsafe struct MatMulJob<TOps, TVector, T> : IParallelWork
     private readonly int _m, _n, _k;
     private readonly bool _accumulate;
     private readonly bool _singleRow;
+
+    // Set when the product is planned as Cᵀ = Bᵀ·Aᵀ: the epilogue is told regions in the caller's C.
+    private readonly bool _transposed;
+    private readonly TEpilogue _epilogue;
     private bool _splitColumns;
     private int _unit;
     private int _unitsPerPart;
 
-    public MatMulJob(MatrixView<T> a, MatrixView<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate)
+    public MatMulJob(MatrixView<T> a, MatrixView<T> b, MatrixView<T> c, int m, int n, int k, bool accumulate, bool transposed,
+        in TEpilogue epilogue)
     {
         (_a, _b, _c, _m, _n, _k, _accumulate) = (a, b, c, m, n, k, accumulate);
+        (_transposed, _epilogue) = (transposed, epilogue);
         _singleRow = m == 1;
         _splitColumns = true;
         _unit = n;
@@ -69,6 +76,10 @@ internal unsafe struct MatMulJob<TOps, TVector, T> : IParallelWork
         {
             MatMulBlocked.Run<TOps, TVector, T>(_a.From(start, 0), _b, _c.From(start, 0), count, _n, _k, _accumulate);
         }
+
+        (int row, int rows, int column, int columns) = _splitColumns ? (0, _m, start, count) : (start, count, 0, _n);
+        if (_transposed) _epilogue.Apply(column, columns, row, rows);
+        else _epilogue.Apply(row, rows, column, columns);
     }
 
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using CommunityToolkit.HighPerformance;
 
 namespace Backprop.Simd.Kernels;
 
@@ -17,6 +18,9 @@ internal readonly unsafe struct MatrixView<T>(T* origin, nint rowStride, nint co
 
     /// <summary>The view whose element (0, 0) is this view's element (row, column).</summary>
     public MatrixView<T> From(nint row, nint column) => new(At(row, column), RowStride, ColumnStride);
+
+    /// <summary>The first rows × columns of a row-major view (ColumnStride 1) as a span.</summary>
+    public Span2D<T> AsSpan2D(int rows, int columns) => new(Origin, rows, columns, (int)(RowStride - columns));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public T* At(nint row, nint column) => Origin + (row * RowStride) + (column * ColumnStride);

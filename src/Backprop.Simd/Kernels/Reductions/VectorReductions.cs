@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Backprop.Simd.Threading;
 
 namespace Backprop.Simd.Kernels;
 
@@ -31,24 +32,74 @@ internal static class VectorReductions
         _ => MaxMagnitude<T, T, ScalarOps<T>>(x),
     };
 
+    /// <summary>The blocks of a span of this length: the size of <see cref="SumOfSquares{T}(ReadOnlySpan{T}, WorkerPool?, Span{double})"/>'s buffer.</summary>
+    public static int BlockCount(int length) => Sizes.CeilDiv(length, BlockLength);
+
+    /// <summary>
+    /// Σ x² exactly as <see cref="Dot{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, SimdVariant?)"/> sums it, its blocks shared by the
+    /// pool's threads: each block's sum lands in <paramref name="blockSums"/> (<see cref="BlockCount"/> entries), which
+    /// are then added in order, so the result is the same bit for bit for any thread count.
+    /// </summary>
+    public static unsafe double SumOfSquares<T>(ReadOnlySpan<T> x, WorkerPool? pool, Span<double> blockSums)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int blocks = BlockCount(x.Length);
+        if (pool is null || pool.ThreadCount == 1 || blocks < MinimumParallelBlocks) return Dot(x, x, SimdSupport.Active);
+        Check.Length(blockSums.Length, "BlockCount(x.Length)", blocks, nameof(blockSums));
+        fixed (T* values = x)
+        fixed (double* sums = blockSums)
+        {
+            int parts = Math.Min(pool.ThreadCount, blocks);
+            var job = new SquaresJob<T>(values, x.Length, sums, Sizes.CeilDiv(blocks, parts), SimdSupport.Active);
+            pool.Run(ref job, Sizes.CeilDiv(blocks, job.BlocksPerPart));
+        }
+
+        double total = 0;
+        foreach (double sum in blockSums) total += sum;
+        return total;
+    }
+
+    // Below this many blocks (about 5 µs of work) handing the sum to another thread costs more than it saves.
+    private const int MinimumParallelBlocks = 32;
+
     private static double Sum<T, TTerm>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, TTerm term, SimdVariant variant)
         where T : unmanaged, IFloatingPointIeee754<T> where TTerm : struct, ITerm<T>
     {
         Check.Length(x.Length, "the length of x", y.Length, nameof(y));
         double total = 0;
-        for (int start = 0; start < x.Length; start += BlockLength)
-        {
-            int length = Math.Min(BlockLength, x.Length - start);
-            ReadOnlySpan<T> xb = x.Slice(start, length), yb = y.Slice(start, length);
-            total += variant switch
-            {
-                SimdVariant.Vector512 => Block<T, TTerm, Vector512<T>, Vector512Ops<T>>(xb, yb, term),
-                SimdVariant.Vector256 => Block<T, TTerm, Vector256<T>, Vector256Ops<T>>(xb, yb, term),
-                SimdVariant.Vector128 => Block<T, TTerm, Vector128<T>, Vector128Ops<T>>(xb, yb, term),
-                _ => ScalarBlock(xb, yb, term),
-            };
-        }
+        for (int start = 0; start < x.Length; start += BlockLength) total += BlockSum(x, y, start, term, variant);
         return total;
+    }
+
+    private static double BlockSum<T, TTerm>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int start, TTerm term, SimdVariant variant)
+        where T : unmanaged, IFloatingPointIeee754<T> where TTerm : struct, ITerm<T>
+    {
+        int length = Math.Min(BlockLength, x.Length - start);
+        ReadOnlySpan<T> xb = x.Slice(start, length), yb = y.Slice(start, length);
+        return variant switch
+        {
+            SimdVariant.Vector512 => Block<T, TTerm, Vector512<T>, Vector512Ops<T>>(xb, yb, term),
+            SimdVariant.Vector256 => Block<T, TTerm, Vector256<T>, Vector256Ops<T>>(xb, yb, term),
+            SimdVariant.Vector128 => Block<T, TTerm, Vector128<T>, Vector128Ops<T>>(xb, yb, term),
+            _ => ScalarBlock(xb, yb, term),
+        };
+    }
+
+    // Part p sums blocks [p·BlocksPerPart, (p + 1)·BlocksPerPart) of x², each into its own slot.
+    private readonly unsafe struct SquaresJob<T>(T* x, int length, double* sums, int blocksPerPart, SimdVariant variant) : IParallelWork
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public int BlocksPerPart { get; } = blocksPerPart;
+
+        public void Execute(int part)
+        {
+            var values = new ReadOnlySpan<T>(x, length);
+            int end = Math.Min(BlockCount(length), (part + 1) * BlocksPerPart);
+            for (int block = part * BlocksPerPart; block < end; block++)
+            {
+                sums[block] = BlockSum(values, values, block * BlockLength, new ProductTerm<T>(), variant);
+            }
+        }
     }
 
     // Compiled fully optimised at first call, not tiered: the first epoch runs at full speed instead of in
