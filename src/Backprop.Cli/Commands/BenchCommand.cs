@@ -51,14 +51,26 @@ internal static class BenchCommand
 
     private static int Run(ToolConsole console, bool json, int soakSeconds)
     {
-        // Eight products, the training step and four predictions (three more on two threads where the machine has two
-        // cores); a soak adds itself and five late measurements.
+        // Eight products, the training step and four predictions (the step and three predictions more on two threads
+        // where the machine has two cores); a soak adds itself and five late measurements.
         var stages = new StageProgress(console.Interactive ? new ProgressBar(console.Output, console.Columns) : null, "bench",
-            (SharesTwoCores ? 16 : 13) + (soakSeconds > 0 ? 6 : 0));
+            (SharesTwoCores ? 17 : 13) + (soakSeconds > 0 ? 6 : 0));
         var products = MeasureProducts(stages);
         (Trainer<float> trainer, float[] features, int[] labels) = W1(OptimizerSettings.Adam());
         Action step = () => trainer.Step(new ReadOnlySpan2D<float>(features, Batch, Widths[0]), labels);
-        List<LatencyResult> latencies = [MeasureTrainingStep(step, "", stages), .. MeasurePrediction(soakSeconds, step, stages)];
+        List<LatencyResult> latencies = [MeasureTrainingStep(step, "", stages)];
+        if (SharesTwoCores)
+        {
+            // The same step with its products, elementwise passes and update shared by two threads: with the one-thread
+            // step beside it, the two-thread speed-up of one step, without an epoch's data loading around it.
+            using var pool = new WorkerPool(2);
+            (Trainer<float> shared, _, _) = W1(OptimizerSettings.Adam());
+            shared.Pool = pool;
+            Action sharedStep = () => shared.Step(new ReadOnlySpan2D<float>(features, Batch, Widths[0]), labels);
+            latencies.Add(new("training step (Adam), 2 threads", "training_step_adam_two_threads", InMilliseconds: true,
+                Time(sharedStep, stages, "training step (Adam), 2 threads"), Allocated(sharedStep)));
+        }
+        latencies.AddRange(MeasurePrediction(soakSeconds, step, stages));
         stages.Clear();
         if (json) WriteJson(console.Output, products, latencies);
         else WriteText(console.Output, products, latencies);

@@ -17,7 +17,7 @@ public class CliBenchTests
         foreach (JsonElement product in report.GetProperty("products").EnumerateArray())
             Assert.True(product.GetProperty("gflops").GetDouble() > 0, product.ToString());
         string[] twoThreads = Environment.ProcessorCount >= 2
-            ? ["predict_batch_1_two_threads", "predict_batch_1_bfloat16_two_threads", "predict_batch_128_two_threads"]
+            ? ["training_step_adam_two_threads", "predict_batch_1_two_threads", "predict_batch_1_bfloat16_two_threads", "predict_batch_128_two_threads"]
             : [];
         foreach (string timing in (string[])["training_step_adam", "predict_batch_1", "predict_batch_1_bfloat16", "predict_batch_128",
             "predict_batch_1024", .. twoThreads])
