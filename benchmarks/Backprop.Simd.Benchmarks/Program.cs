@@ -5,6 +5,7 @@ using BenchmarkDotNet.Running;
 // Tuning loop: dotnet run -c Release --project benchmarks/Backprop.Simd.Benchmarks -- --matmul-quick [shape filter, e.g. dW] [--threads 2]
 // Elementwise tuning loop: dotnet run -c Release --project benchmarks/Backprop.Simd.Benchmarks -- --elementwise-quick
 // Prediction beside ONNX Runtime, p50/p99: dotnet run -c Release --project benchmarks/Backprop.Simd.Benchmarks -- --onnx-quick [rounds]
+// Step phases over time: dotnet run -c Release --project benchmarks/Backprop.Simd.Benchmarks -- --step-phases [threads] [steps]
 // Cross-check: dotnet run -c Release --project benchmarks/Backprop.Simd.Benchmarks -- --fashion-crosscheck DIR [--seed 1] [--epochs 10]
 if (args.Contains("--fashion-crosscheck"))
 {
@@ -26,6 +27,13 @@ else if (args.Contains("--onnx-quick"))
     int at = Array.IndexOf(args, "--onnx-quick");
     int rounds = at + 1 < args.Length ? int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture) : 3;
     OnnxRuntimeQuick.Run(rounds);
+}
+else if (args.Contains("--step-phases"))
+{
+    int at = Array.IndexOf(args, "--step-phases");
+    int Argument(int offset, int fallback) =>
+        at + offset < args.Length ? int.Parse(args[at + offset], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+    StepPhases.Run(Argument(1, 2), Argument(2, 4000));
 }
 else if (args.Contains("--elementwise-quick"))
 {
