@@ -45,7 +45,7 @@ internal static class VectorReductions
     {
         int blocks = BlockCount(x.Length);
         if (pool is null || pool.ThreadCount == 1 || blocks < MinimumParallelBlocks) return Dot(x, x, SimdSupport.Active);
-        Check.Length(blockSums.Length, "BlockCount(x.Length)", blocks, nameof(blockSums));
+        Check.Length(blocks, "BlockCount(x.Length)", blockSums.Length, nameof(blockSums));
         fixed (T* values = x)
         fixed (double* sums = blockSums)
         {
